@@ -1,0 +1,442 @@
+// Package store opens xiaoer's database — an embedded SQLite file or a
+// PostgreSQL server — and gives the modules one way to read and write it.
+//
+// Queries are written once with ? placeholders and run unchanged on both
+// engines; the store rebinds them to $n for PostgreSQL. Writes go through
+// Write, which owns the transaction, retries when the engine asks for it,
+// and refuses to commit a change that appended no audit record.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"xiaoer/internal/errs"
+	"xiaoer/internal/i18n"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers "pgx"
+	_ "modernc.org/sqlite"             // registers "sqlite"
+)
+
+// Dialect is the database engine behind a DB.
+type Dialect int
+
+// The two engines.
+const (
+	SQLite Dialect = iota
+	Postgres
+)
+
+func (d Dialect) String() string {
+	if d == Postgres {
+		return "postgres"
+	}
+	return "sqlite"
+}
+
+// DB is an open database: a writer and a reader pool.
+type DB struct {
+	Dialect Dialect
+	Path    string // the SQLite file; "" for PostgreSQL
+
+	w   *sql.DB // SQLite: one connection, immediate transactions
+	r   *sql.DB // SQLite: read-only pool; PostgreSQL: the same pool as w
+	now func() time.Time
+
+	rebound sync.Map // query text → PostgreSQL text
+}
+
+// IsPostgres reports whether dsn names a PostgreSQL server rather than a file.
+func IsPostgres(dsn string) bool {
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
+}
+
+// Open opens the database named by dsn: a postgres:// URL or a SQLite file
+// path (created, with its folder, if missing). It does not migrate.
+func Open(ctx context.Context, dsn string) (*DB, error) {
+	db := &DB{now: time.Now}
+	if IsPostgres(dsn) {
+		db.Dialect = Postgres
+		p, err := sql.Open("pgx", dsn)
+		if err != nil {
+			return nil, fmt.Errorf("store: open postgres: %w", err)
+		}
+		p.SetMaxOpenConns(32)
+		p.SetMaxIdleConns(16)
+		p.SetConnMaxIdleTime(5 * time.Minute)
+		db.w, db.r = p, p
+	} else {
+		if err := db.openSQLite(dsn); err != nil {
+			return nil, err
+		}
+	}
+	if err := db.r.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("store: connect: %w", err)
+	}
+	return db, nil
+}
+
+// sqlitePragmas are applied to every pooled connection through the DSN.
+// busy_timeout comes first so that even the WAL switch waits for a lock held
+// by another process (a backup, a second command) instead of failing.
+var sqlitePragmas = []string{
+	"busy_timeout(10000)",
+	"journal_mode(WAL)",
+	"synchronous(NORMAL)", // WAL + NORMAL: a killed process loses nothing committed
+	"foreign_keys(ON)",
+	"cache_size(-32000)",
+	"temp_store(MEMORY)",
+}
+
+func (db *DB) openSQLite(path string) error {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return fmt.Errorf("store: %w", err)
+	}
+	if err := os.MkdirAll(filepath.Dir(abs), 0o750); err != nil {
+		return fmt.Errorf("store: create data folder: %w", err)
+	}
+	db.Path = abs
+	q := url.Values{}
+	for _, p := range sqlitePragmas {
+		q.Add("_pragma", p)
+	}
+	base := "file:" + abs + "?" + q.Encode()
+	// One writer connection: SQLite allows one writer at a time anyway, and
+	// queueing in Go is fairer and cheaper than spinning on SQLITE_BUSY.
+	// BEGIN IMMEDIATE takes the write lock up front, so a transaction never
+	// fails half-way when it upgrades from reading to writing.
+	w, err := sql.Open("sqlite", base+"&_txlock=immediate")
+	if err != nil {
+		return fmt.Errorf("store: open sqlite: %w", err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxLifetime(0)
+	w.SetConnMaxIdleTime(0)
+	// Readers never block the writer in WAL mode.
+	r, err := sql.Open("sqlite", base+"&_pragma=query_only(1)")
+	if err != nil {
+		w.Close()
+		return fmt.Errorf("store: open sqlite: %w", err)
+	}
+	r.SetMaxOpenConns(8)
+	r.SetMaxIdleConns(8)
+	r.SetConnMaxIdleTime(10 * time.Minute)
+	// The writer connects first so the file and its WAL exist before readers.
+	if err := w.Ping(); err != nil {
+		w.Close()
+		r.Close()
+		return fmt.Errorf("store: open %s: %w", abs, err)
+	}
+	db.w, db.r = w, r
+	return nil
+}
+
+// Close closes both pools.
+func (db *DB) Close() error {
+	err := db.w.Close()
+	if db.r != db.w {
+		if e := db.r.Close(); err == nil {
+			err = e
+		}
+	}
+	return err
+}
+
+// SetClock replaces the clock (tests).
+func (db *DB) SetClock(now func() time.Time) { db.now = now }
+
+// Now returns the current time by the database's clock.
+func (db *DB) Now() time.Time { return db.now() }
+
+// Ping checks that the database answers.
+func (db *DB) Ping(ctx context.Context) error { return db.r.PingContext(ctx) }
+
+// Stats returns the pool statistics of the writer and reader pools.
+func (db *DB) Stats() (w, r sql.DBStats) { return db.w.Stats(), db.r.Stats() }
+
+// Querier runs queries; both the reader and a transaction are Queriers.
+type Querier interface {
+	Exec(ctx context.Context, query string, args ...any) (sql.Result, error)
+	Query(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRow(ctx context.Context, query string, args ...any) *Row
+	Dialect() Dialect
+}
+
+// Read returns a Querier over the reader pool.
+func (db *DB) Read() Querier { return reader{db} }
+
+type reader struct{ db *DB }
+
+func (q reader) Dialect() Dialect { return q.db.Dialect }
+
+func (q reader) Exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return nil, errors.New("store: Exec on the reader; use Write")
+}
+
+func (q reader) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	rows, err := q.db.r.QueryContext(ctx, q.db.bind(query), args...)
+	return rows, translate(err)
+}
+
+func (q reader) QueryRow(ctx context.Context, query string, args ...any) *Row {
+	rows, err := q.db.r.QueryContext(ctx, q.db.bind(query), args...)
+	return &Row{rows: rows, err: translate(err)}
+}
+
+// Tx is a write transaction. Its Now is fixed when it begins, so every row
+// it writes carries the same time.
+type Tx struct {
+	tx      *sql.Tx
+	db      *DB
+	Now     time.Time
+	audited int
+	after   []func()
+}
+
+// Dialect returns the engine of the transaction.
+func (tx *Tx) Dialect() Dialect { return tx.db.Dialect }
+
+// Exec runs a statement.
+func (tx *Tx) Exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	res, err := tx.tx.ExecContext(ctx, tx.db.bind(query), args...)
+	return res, translate(err)
+}
+
+// Query runs a query inside the transaction.
+func (tx *Tx) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	rows, err := tx.tx.QueryContext(ctx, tx.db.bind(query), args...)
+	return rows, translate(err)
+}
+
+// QueryRow runs a query expected to return at most one row.
+func (tx *Tx) QueryRow(ctx context.Context, query string, args ...any) *Row {
+	rows, err := tx.tx.QueryContext(ctx, tx.db.bind(query), args...)
+	return &Row{rows: rows, err: translate(err)}
+}
+
+// Insert runs an INSERT … RETURNING id and returns the id.
+func (tx *Tx) Insert(ctx context.Context, query string, args ...any) (int64, error) {
+	var id int64
+	err := tx.QueryRow(ctx, query, args...).Scan(&id)
+	return id, err
+}
+
+// ExecOne runs a statement that must change exactly one row; zero rows is
+// errs.ErrNotFound (the record is gone or outside the caller's scope).
+func (tx *Tx) ExecOne(ctx context.Context, query string, args ...any) error {
+	res, err := tx.Exec(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return translate(err)
+	}
+	if n == 0 {
+		return errs.ErrNotFound
+	}
+	return nil
+}
+
+// MarkAudited records that an audit entry was appended in this transaction.
+// The audit package calls it; Write refuses to commit without one.
+func (tx *Tx) MarkAudited() { tx.audited++ }
+
+// AfterCommit runs f once the transaction has committed (notifications,
+// cache refreshes); it never runs for a rolled-back attempt.
+func (tx *Tx) AfterCommit(f func()) { tx.after = append(tx.after, f) }
+
+// ErrUnaudited is returned by Write when the function changed data without
+// appending an audit record: every write must leave a trace.
+var ErrUnaudited = errors.New("store: write without an audit record")
+
+// Write runs fn in a transaction and commits it if fn returns nil. fn may
+// run more than once: when the engine reports a transient conflict (SQLite
+// busy beyond its timeout, PostgreSQL serialization failure or deadlock) the
+// whole transaction is retried, so fn must not keep state across attempts.
+func (db *DB) Write(ctx context.Context, fn func(tx *Tx) error) error {
+	return db.write(ctx, true, fn)
+}
+
+// WriteUnaudited is Write for bookkeeping that is not a user's change and is
+// audited elsewhere or not at all by design: refreshing a session's
+// last-seen time, a job's own progress marker.
+func (db *DB) WriteUnaudited(ctx context.Context, fn func(tx *Tx) error) error {
+	return db.write(ctx, false, fn)
+}
+
+func (db *DB) write(ctx context.Context, audit bool, fn func(tx *Tx) error) error {
+	var err error
+	for attempt := range 8 {
+		if attempt > 0 {
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(time.Duration(attempt*attempt) * 5 * time.Millisecond):
+			}
+		}
+		var after []func()
+		after, err = db.tryWrite(ctx, audit, fn)
+		if err == nil {
+			for _, f := range after {
+				f()
+			}
+			return nil
+		}
+		if !errors.Is(err, errRetry) {
+			return err
+		}
+	}
+	return errs.Wrap(err, "store: gave up after retries")
+}
+
+func (db *DB) tryWrite(ctx context.Context, audit bool, fn func(tx *Tx) error) ([]func(), error) {
+	stx, err := db.w.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, translate(err)
+	}
+	tx := &Tx{tx: stx, db: db, Now: db.now()}
+	if err := fn(tx); err != nil {
+		stx.Rollback()
+		return nil, translate(err)
+	}
+	if audit && tx.audited == 0 {
+		stx.Rollback()
+		return nil, errs.Wrap(ErrUnaudited, "store")
+	}
+	if err := stx.Commit(); err != nil {
+		return nil, translate(err)
+	}
+	return tx.after, nil
+}
+
+// bind rewrites ? placeholders to $1, $2 … for PostgreSQL, once per query text.
+func (db *DB) bind(query string) string {
+	if db.Dialect != Postgres {
+		return query
+	}
+	if q, ok := db.rebound.Load(query); ok {
+		return q.(string)
+	}
+	q := Rebind(query)
+	db.rebound.Store(query, q)
+	return q
+}
+
+// Rebind turns ? placeholders into $n, leaving quoted text alone.
+func Rebind(query string) string {
+	var b strings.Builder
+	b.Grow(len(query) + 8)
+	n := 0
+	var quote byte
+	for i := 0; i < len(query); i++ {
+		c := query[i]
+		switch {
+		case quote != 0:
+			if c == quote {
+				quote = 0
+			}
+		case c == '\'' || c == '"':
+			quote = c
+		case c == '?':
+			n++
+			b.WriteByte('$')
+			b.WriteString(fmt.Sprint(n))
+			continue
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
+}
+
+// Row is the result of QueryRow. Scan reports errs.ErrNotFound for no row.
+type Row struct {
+	rows *sql.Rows
+	err  error
+}
+
+// Scan copies the row's columns into dest.
+func (r *Row) Scan(dest ...any) error {
+	if r.err != nil {
+		return r.err
+	}
+	defer r.rows.Close()
+	if !r.rows.Next() {
+		if err := r.rows.Err(); err != nil {
+			return translate(err)
+		}
+		return errs.ErrNotFound
+	}
+	if err := r.rows.Scan(dest...); err != nil {
+		return translate(err)
+	}
+	return translate(r.rows.Close())
+}
+
+// Err returns the error of the query, if any, without scanning.
+func (r *Row) Err() error { return r.err }
+
+// Null returns nil for the zero value of v, so that optional references
+// (0 = none) and empty optional text are stored as NULL.
+func Null[T comparable](v T) any {
+	var zero T
+	if v == zero {
+		return nil
+	}
+	return v
+}
+
+// Z returns a scanner that reads NULL as the zero value of T.
+func Z[T any](p *T) sql.Scanner { return zeroScanner[T]{p} }
+
+type zeroScanner[T any] struct{ p *T }
+
+func (z zeroScanner[T]) Scan(src any) error {
+	var n sql.Null[T]
+	if err := n.Scan(src); err != nil {
+		return err
+	}
+	*z.p = n.V
+	return nil
+}
+
+// In returns "?, ?, ?" for n placeholders and the values as []any.
+func In[T any](vals []T) (string, []any) {
+	if len(vals) == 0 {
+		return "NULL", nil
+	}
+	args := make([]any, len(vals))
+	for i, v := range vals {
+		args[i] = v
+	}
+	return strings.TrimSuffix(strings.Repeat("?, ", len(vals)), ", "), args
+}
+
+// Generic messages for translated driver errors; modules that know better
+// (a duplicate credit code, say) check the sentinel and say so.
+var (
+	msgDuplicate = i18n.T("记录已存在，不能重复", "This record already exists")
+	msgReference = i18n.T("引用的记录不存在或仍被使用", "A referenced record does not exist or is still in use")
+	msgCheck     = i18n.T("数据不符合约束", "The data violates a rule of the database")
+	msgAppend    = i18n.T("审计日志只能追加，不能修改或删除", "The audit log is append-only")
+)
+
+// Sentinels a module can test with errors.Is.
+var (
+	ErrDuplicate  = errors.New("duplicate key")
+	ErrReference  = errors.New("foreign key violation")
+	ErrCheck      = errors.New("check constraint violation")
+	ErrAppendOnly = errors.New("append-only table")
+	errRetry      = errors.New("transient: retry")
+)
