@@ -216,13 +216,13 @@ func Verify(ctx context.Context, q store.Querier, progress func(n int64)) (int64
 
 // Filter selects audit records for the auditor.
 type Filter struct {
-	Username string
-	Action   string // prefix: "user." matches every user action
-	Object   string
-	ObjectID string
-	Outcome  string
-	From, To time.Time // To exclusive; zero means open
-	BeforeSeq int64    // cursor: records with a smaller seq
+	Username  string
+	Action    string // prefix: "user." matches every user action
+	Object    string
+	ObjectID  string
+	Outcome   string
+	From, To  time.Time // To exclusive; zero means open
+	BeforeSeq int64     // cursor: records with a smaller seq
 	Limit     int
 }
 
