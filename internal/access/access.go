@@ -173,3 +173,17 @@ func (s *Scope) SQL() (string, []any) {
 	}
 	return "(" + strings.Join(s.terms, " OR ") + ")", s.args
 }
+
+type ipKey struct{}
+
+// WithClientIP returns ctx carrying the address the request came from, for
+// the audit log.
+func WithClientIP(ctx context.Context, ip string) context.Context {
+	return context.WithValue(ctx, ipKey{}, ip)
+}
+
+// ClientIP returns the address carried by ctx, or "".
+func ClientIP(ctx context.Context) string {
+	s, _ := ctx.Value(ipKey{}).(string)
+	return s
+}

@@ -65,18 +65,6 @@ func Change(before, after any) map[string]any {
 	return map[string]any{"before": before, "after": after}
 }
 
-type ipKey struct{}
-
-// WithIP returns ctx carrying the client address to record.
-func WithIP(ctx context.Context, ip string) context.Context {
-	return context.WithValue(ctx, ipKey{}, ip)
-}
-
-func ipFrom(ctx context.Context) string {
-	s, _ := ctx.Value(ipKey{}).(string)
-	return s
-}
-
 // Append adds e to the log inside tx.
 func Append(ctx context.Context, tx *store.Tx, e Entry) error {
 	r := Record{
@@ -87,7 +75,7 @@ func Append(ctx context.Context, tx *store.Tx, e Entry) error {
 		Object:   e.Object,
 		ObjectID: idString(e.ObjectID),
 		Outcome:  e.Outcome,
-		IP:       ipFrom(ctx),
+		IP:       access.ClientIP(ctx),
 	}
 	if r.Outcome == "" {
 		r.Outcome = OK

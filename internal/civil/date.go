@@ -7,6 +7,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"time"
+
+	"xiaoer/internal/errs"
 )
 
 // Zone is the time zone every business date is read in.
@@ -134,7 +136,7 @@ func (d *Date) UnmarshalJSON(b []byte) error {
 	}
 	var s string
 	if err := json.Unmarshal(b, &s); err != nil {
-		return fmt.Errorf("civil: a date must be a string YYYY-MM-DD")
+		return errs.Invalidf("", "日期必须是YYYY-MM-DD格式的文字：%s", "A date must be a string YYYY-MM-DD: %s", b)
 	}
 	if s == "" {
 		*d = Date{}
@@ -142,7 +144,7 @@ func (d *Date) UnmarshalJSON(b []byte) error {
 	}
 	v, err := Parse(s)
 	if err != nil {
-		return err
+		return errs.Invalidf("", "「%s」不是有效日期，格式应为YYYY-MM-DD", "%q is not a valid date YYYY-MM-DD", s)
 	}
 	*d = v
 	return nil

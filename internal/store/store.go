@@ -440,3 +440,21 @@ var (
 	ErrAppendOnly = errors.New("append-only table")
 	errRetry      = errors.New("transient: retry")
 )
+
+// Backup writes a consistent copy of a SQLite database to path while the
+// database stays in use (VACUUM INTO). PostgreSQL is backed up with its own
+// tools (pg_dump); see the operator guide.
+func (db *DB) Backup(ctx context.Context, path string) error {
+	if db.Dialect == Postgres {
+		return errors.New("store: back up PostgreSQL with pg_dump (see docs/operations.md)")
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return err
+	}
+	if _, err := os.Stat(abs); err == nil {
+		return fmt.Errorf("store: %s exists; choose a new file", abs)
+	}
+	_, err = db.w.ExecContext(ctx, "VACUUM INTO ?", abs)
+	return translate(err)
+}
