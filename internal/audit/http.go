@@ -28,10 +28,10 @@ var auditor = web.Roles(access.Auditor)
 
 // VerifyResult is the answer of a chain verification.
 type VerifyResult struct {
-	Records int64  `json:"records"`
-	OK      bool   `json:"ok"`
-	BrokenAt int64 `json:"broken_at,omitempty"`
-	Reason  string `json:"reason,omitempty"`
+	Records  int64  `json:"records"`
+	OK       bool   `json:"ok"`
+	BrokenAt int64  `json:"broken_at,omitempty"`
+	Reason   string `json:"reason,omitempty"`
 }
 
 // Routes is the module's part of the route table.
@@ -221,4 +221,3 @@ func (h *Handler) verifyPost(w http.ResponseWriter, r *http.Request) error {
 	}
 	return h.render(w, r, &res)
 }
-

@@ -19,14 +19,14 @@ const Password = "demo"
 
 // Zone is the org tree of the demo, by name.
 type Zone struct {
-	ID          int64
-	Streets     map[string]int64
-	Communities map[string]int64
-	Parks       map[string]int64
-	Departments map[string]int64
-	Banks       map[string]int64
+	ID           int64
+	Streets      map[string]int64
+	Communities  map[string]int64
+	Parks        map[string]int64
+	Departments  map[string]int64
+	Banks        map[string]int64
 	Universities map[string]int64
-	Users       map[string]int64
+	Users        map[string]int64
 }
 
 // Deps are the services the demo loader writes through.

@@ -45,16 +45,16 @@ func Nav() []web.NavItem {
 
 func init() {
 	i18n.Register(map[string]i18n.Text{
-		"nav.admin":        i18n.T("系统管理", "Administration"),
-		"nav.orgs":         i18n.T("组织机构", "Organisations"),
-		"org.title":        i18n.T("组织机构", "Organisations"),
-		"org.add":          i18n.T("新增下级", "Add a child"),
-		"org.name":         i18n.T("名称", "Name"),
-		"org.kind":         i18n.T("类型", "Kind"),
-		"org.code":         i18n.T("代码", "Code"),
-		"org.parent":       i18n.T("上级", "Parent"),
-		"org.created":      i18n.T("已新增组织机构", "The org was added"),
-		"org.tree.hint":    i18n.T("数据范围按组织树划分：上级能看到下级的全部数据。", "Data scope follows the tree: a node sees everything beneath it."),
+		"nav.admin":     i18n.T("系统管理", "Administration"),
+		"nav.orgs":      i18n.T("组织机构", "Organisations"),
+		"org.title":     i18n.T("组织机构", "Organisations"),
+		"org.add":       i18n.T("新增下级", "Add a child"),
+		"org.name":      i18n.T("名称", "Name"),
+		"org.kind":      i18n.T("类型", "Kind"),
+		"org.code":      i18n.T("代码", "Code"),
+		"org.parent":    i18n.T("上级", "Parent"),
+		"org.created":   i18n.T("已新增组织机构", "The org was added"),
+		"org.tree.hint": i18n.T("数据范围按组织树划分：上级能看到下级的全部数据。", "Data scope follows the tree: a node sees everything beneath it."),
 	})
 }
 

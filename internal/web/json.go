@@ -105,9 +105,9 @@ func ReadBody(r *http.Request) ([]byte, error) {
 
 func decodeError(err error) error {
 	var (
-		mbe  *http.MaxBytesError
-		syn  *json.SyntaxError
-		typ  *json.UnmarshalTypeError
+		mbe   *http.MaxBytesError
+		syn   *json.SyntaxError
+		typ   *json.UnmarshalTypeError
 		coded *errs.Error
 	)
 	switch {

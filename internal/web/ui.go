@@ -265,7 +265,7 @@ func (u *UI) funcs() template.FuncMap {
 			}
 			return *t
 		},
-		"add":  func(a, b int) int { return a + b },
+		"add": func(a, b int) int { return a + b },
 		"pct": func(v any) string {
 			switch x := v.(type) {
 			case float64:
