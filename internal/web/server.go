@@ -100,6 +100,15 @@ func (s *Server) wrap(rt Route) http.Handler {
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		r.Body = http.MaxBytesReader(w, r.Body, limit)
+		if info, ok := r.Context().Value(infoKey{}).(*reqInfo); ok {
+			info.route = rt.Method + " " + rt.Path
+			if rt.Path == "/" {
+				info.route = "unmatched"
+			}
+			if p := access.From(r.Context()); p != nil {
+				info.user = p.Username
+			}
+		}
 		err := s.check(rt, r)
 		if err == nil {
 			err = rt.Handler(w, r)
@@ -232,12 +241,22 @@ func (w *recorder) Write(b []byte) (int, error) {
 
 func (w *recorder) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
+// reqInfo is filled in by the inner layers for the outer one to log.
+type reqInfo struct {
+	route string
+	user  string
+}
+
+type infoKey struct{}
+
 // observe logs each request, counts it for /metrics and turns a panic into
 // a 500 that keeps the server up.
 func (s *Server) observe(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		rec := &recorder{ResponseWriter: w}
+		info := &reqInfo{route: "unmatched"}
+		r = r.WithContext(context.WithValue(r.Context(), infoKey{}, info))
 		defer func() {
 			if p := recover(); p != nil {
 				slog.ErrorContext(r.Context(), "panic", "path", r.URL.Path, "panic", p, "stack", string(debug.Stack()))
@@ -246,18 +265,10 @@ func (s *Server) observe(next http.Handler) http.Handler {
 				}
 			}
 			d := time.Since(start)
-			pattern := r.Pattern
-			if pattern == "" {
-				pattern = "unmatched"
-			}
-			s.Metrics.observe(pattern, rec.status, d)
+			s.Metrics.observe(info.route, rec.status, d)
 			if !strings.HasPrefix(r.URL.Path, "/static/") && r.URL.Path != "/metrics" && r.URL.Path != "/healthz" {
-				user := ""
-				if p := access.From(r.Context()); p != nil {
-					user = p.Username
-				}
 				slog.InfoContext(r.Context(), "request", "method", r.Method, "path", r.URL.Path, "status", rec.status,
-					"ms", float64(d.Microseconds())/1000, "bytes", rec.bytes, "user", user, "ip", ClientIP(r))
+					"ms", float64(d.Microseconds())/1000, "bytes", rec.bytes, "user", info.user, "ip", ClientIP(r))
 			}
 		}()
 		next.ServeHTTP(rec, r)
