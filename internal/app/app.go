@@ -17,10 +17,12 @@ import (
 	"xiaoer/internal/audit"
 	"xiaoer/internal/auth"
 	"xiaoer/internal/calendar"
+	"xiaoer/internal/enterprise"
 	"xiaoer/internal/i18n"
 	"xiaoer/internal/jobs"
 	"xiaoer/internal/org"
 	"xiaoer/internal/pii"
+	"xiaoer/internal/platform"
 	"xiaoer/internal/store"
 	"xiaoer/internal/web"
 )
@@ -51,6 +53,11 @@ type App struct {
 	UI       *web.UI
 	Server   *web.Server
 	Jobs     *jobs.Runner
+
+	Enterprises *enterprise.Service
+
+	deps    *platform.Deps
+	modules []platform.Module
 }
 
 // Open opens and migrates the database and builds every service and the
@@ -107,6 +114,8 @@ func (a *App) build(ctx context.Context) error {
 	a.Jobs = &jobs.Runner{DB: a.DB}
 	a.UI = web.NewUI(i18n.T("大冶湖高新技术产业开发区", "Dayehu High-tech Zone"))
 	a.UI.Demo = a.Demo
+	a.deps = &platform.Deps{DB: a.DB, Cipher: a.Cipher, Calendar: a.Calendar, Auth: a.Auth, Orgs: a.Orgs, UI: a.UI, Demo: a.Demo}
+	a.modules = a.buildModules(a.deps)
 
 	if a.Demo {
 		if err := loadDemo(ctx, a); err != nil {
@@ -160,6 +169,16 @@ func (a *App) routes() []web.Route {
 	rs = append(rs, orgH.Routes()...)
 	rs = append(rs, auditH.Routes()...)
 	rs = append(rs, calH.Routes()...)
+	for _, m := range a.modules {
+		rs = append(rs, m.Routes...)
+		a.UI.AddNav(m.Nav...)
+		if m.Templates != nil {
+			a.UI.AddTemplates(m.Templates)
+		}
+		for _, j := range m.Jobs {
+			a.Jobs.Add(j)
+		}
+	}
 	return rs
 }
 

@@ -8,9 +8,5 @@ import (
 
 // loadDemo builds the demo zone into an empty database.
 func loadDemo(ctx context.Context, a *App) error {
-	d := demo.Deps{DB: a.DB, Auth: a.Auth}
-	d.Modules = append(d.Modules, func(ctx context.Context, z *demo.Zone) error {
-		return demo.AddAccounts(ctx, d, z, demo.PlatformAccounts(z))
-	})
-	return demo.Load(ctx, d)
+	return demo.Load(ctx, a.DB, a.Auth, a.modules)
 }

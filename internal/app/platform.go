@@ -14,6 +14,7 @@ import (
 	"xiaoer/internal/access"
 	"xiaoer/internal/civil"
 	"xiaoer/internal/i18n"
+	"xiaoer/internal/platform"
 	"xiaoer/internal/web"
 )
 
@@ -91,13 +92,7 @@ func (a *App) collectMetrics(w io.Writer) {
 }
 
 // Card is one figure on a home page.
-type Card struct {
-	Label string
-	Value string
-	Unit  string
-	Href  string
-	Tone  string // "", "red", "yellow", "green"
-}
+type Card = platform.Card
 
 // homeCards are the figures each role sees first. Modules add theirs here as
 // they land.
@@ -128,6 +123,11 @@ func (a *App) homeCards(ctx context.Context, p *access.Principal, lang i18n.Lang
 	}
 	if p.Has(access.Auditor) {
 		cards = append(cards, Card{Label: i18n.T("审计记录", "Audit records").In(lang), Value: count("SELECT seq FROM audit_head WHERE id = 1"), Href: "/audit"})
+	}
+	for _, m := range a.modules {
+		if m.Home != nil {
+			cards = append(cards, m.Home(ctx, p, lang)...)
+		}
 	}
 	return cards
 }

@@ -11,32 +11,15 @@ import (
 	"xiaoer/internal/access"
 	"xiaoer/internal/auth"
 	"xiaoer/internal/org"
+	"xiaoer/internal/platform"
 	"xiaoer/internal/store"
 )
 
 // Password is the password of every demo account.
 const Password = "demo"
 
-// Zone is the org tree of the demo, by name.
-type Zone struct {
-	ID           int64
-	Streets      map[string]int64
-	Communities  map[string]int64
-	Parks        map[string]int64
-	Departments  map[string]int64
-	Banks        map[string]int64
-	Universities map[string]int64
-	Users        map[string]int64
-}
-
-// Deps are the services the demo loader writes through.
-type Deps struct {
-	DB   *store.DB
-	Auth *auth.Service
-	// Modules add their part of the demo after the platform's; each gets
-	// the zone built so far.
-	Modules []func(ctx context.Context, z *Zone) error
-}
+// Zone is the demo zone as built so far.
+type Zone = platform.Zone
 
 // Loaded reports whether the database already holds data (the demo is
 // loaded only into an empty database).
@@ -46,21 +29,27 @@ func Loaded(ctx context.Context, db *store.DB) (bool, error) {
 	return n > 0, err
 }
 
-// Load builds the demo zone if the database is empty.
-func Load(ctx context.Context, d Deps) error {
-	done, err := Loaded(ctx, d.DB)
+// Load builds the demo zone if the database is empty: the org tree, the
+// platform's accounts, then each module's part in order.
+func Load(ctx context.Context, db *store.DB, users *auth.Service, modules []platform.Module) error {
+	done, err := Loaded(ctx, db)
 	if err != nil || done {
 		return err
 	}
 	ctx = access.With(ctx, access.SystemPrincipal("demo"))
-	z := &Zone{Streets: map[string]int64{}, Communities: map[string]int64{}, Parks: map[string]int64{},
-		Departments: map[string]int64{}, Banks: map[string]int64{}, Universities: map[string]int64{}, Users: map[string]int64{}}
-	if err := d.DB.Write(ctx, func(tx *store.Tx) error { return buildTree(ctx, tx, z) }); err != nil {
+	z := platform.NewZone()
+	if err := db.Write(ctx, func(tx *store.Tx) error { return buildTree(ctx, tx, z) }); err != nil {
 		return fmt.Errorf("org tree: %w", err)
 	}
-	for _, m := range d.Modules {
-		if err := m(ctx, z); err != nil {
-			return err
+	if err := AddAccounts(ctx, db, users, z, PlatformAccounts(z)); err != nil {
+		return err
+	}
+	for _, m := range modules {
+		if m.Demo == nil {
+			continue
+		}
+		if err := m.Demo(ctx, z); err != nil {
+			return fmt.Errorf("%s: %w", m.Name, err)
 		}
 	}
 	return nil
@@ -176,10 +165,10 @@ type Account struct {
 }
 
 // AddAccounts creates demo accounts (password "demo").
-func AddAccounts(ctx context.Context, d Deps, z *Zone, accounts []Account) error {
-	return d.DB.Write(ctx, func(tx *store.Tx) error {
+func AddAccounts(ctx context.Context, db *store.DB, users *auth.Service, z *Zone, accounts []Account) error {
+	return db.Write(ctx, func(tx *store.Tx) error {
 		for _, a := range accounts {
-			u, err := d.Auth.CreateTx(ctx, tx, auth.NewUser{Username: a.Username, Name: a.Name, OrgID: a.OrgID,
+			u, err := users.CreateTx(ctx, tx, auth.NewUser{Username: a.Username, Name: a.Name, OrgID: a.OrgID,
 				Roles: []access.Role{a.Role}, SiteID: a.SiteID, EnterpriseID: a.EnterpriseID, Password: Password, Demo: true})
 			if err != nil {
 				return fmt.Errorf("account %s: %w", a.Username, err)

@@ -1,0 +1,113 @@
+package rollup_test
+
+import (
+	"context"
+	"math/rand/v2"
+	"testing"
+
+	"xiaoer/internal/access"
+	"xiaoer/internal/civil"
+	"xiaoer/internal/org"
+	"xiaoer/internal/rollup"
+	"xiaoer/internal/store"
+	"xiaoer/internal/store/storetest"
+)
+
+// TestSumMatchesBruteForce records random events and checks that the sum for
+// random periods (whole months, ragged ends, single days, across years)
+// equals the brute-force total.
+func TestSumMatchesBruteForce(t *testing.T) {
+	db := storetest.Open(t)
+	ctx := access.With(context.Background(), access.SystemPrincipal("test"))
+	var zone, street1, street2 org.Org
+	err := db.Write(ctx, func(tx *store.Tx) error {
+		tx.MarkAudited()
+		var err error
+		if zone, err = org.CreateTx(ctx, tx, org.Input{Name: "区", Kind: org.Zone}); err != nil {
+			return err
+		}
+		if street1, err = org.CreateTx(ctx, tx, org.Input{Name: "甲街道", Kind: org.Street, ParentID: zone.ID}); err != nil {
+			return err
+		}
+		street2, err = org.CreateTx(ctx, tx, org.Input{Name: "乙街道", Kind: org.Street, ParentID: zone.ID})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	type ev struct {
+		metric string
+		day    civil.Date
+		org    int64
+		dim    string
+		v      int64
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	start := civil.MustParse("2022-11-01")
+	var evs []ev
+	for range 600 {
+		e := ev{
+			metric: []string{"a", "b"}[rng.IntN(2)],
+			day:    start.AddDays(rng.IntN(500)),
+			org:    []int64{street1.ID, street2.ID}[rng.IntN(2)],
+			dim:    []string{"", "x", "y"}[rng.IntN(3)],
+			v:      int64(rng.IntN(10) - 2),
+		}
+		evs = append(evs, e)
+	}
+	err = db.Write(ctx, func(tx *store.Tx) error {
+		tx.MarkAudited()
+		for _, e := range evs {
+			if err := rollup.Add(ctx, tx, e.metric, e.day, e.org, e.dim, e.v); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 200 {
+		from := start.AddDays(rng.IntN(520) - 10)
+		to := from.AddDays(rng.IntN(200))
+		if i%5 == 0 { // whole months
+			from = civil.New(from.Year, from.Month, 1)
+			to = civil.New(to.Year, to.Month+1, 1).AddDays(-1)
+		}
+		sc := rollup.Scope{Path: "/"}
+		want := int64(0)
+		onlyStreet := i%3 == 0
+		if onlyStreet {
+			sc = rollup.Scope{Path: street1.Path}
+		}
+		byDim := map[string]int64{}
+		for _, e := range evs {
+			if e.metric == "a" && !e.day.Before(from) && !e.day.After(to) && (!onlyStreet || e.org == street1.ID) {
+				want += e.v
+				byDim[e.dim] += e.v
+			}
+		}
+		got, err := rollup.Sum(ctx, db.Read(), sc, from, to, "a")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got["a"] != want {
+			t.Fatalf("Sum(a, %s..%s, %s) = %d, want %d", from, to, sc.Path, got["a"], want)
+		}
+		dims, _ := rollup.SumByDim(ctx, db.Read(), sc, from, to, "a")
+		for d, v := range byDim {
+			if dims[d] != v {
+				t.Fatalf("SumByDim(%s..%s)[%q] = %d, want %d", from, to, d, dims[d], v)
+			}
+		}
+	}
+}
+
+func TestRate(t *testing.T) {
+	if rollup.Rate(1, 0) != nil {
+		t.Fatal("rate with nothing to divide is not null")
+	}
+	if r := rollup.Rate(1, 4); r == nil || *r != 0.25 {
+		t.Fatal("1/4")
+	}
+}
