@@ -3,6 +3,7 @@ package stats
 import (
 	"bytes"
 	"embed"
+	"html/template"
 	"io/fs"
 	"net/http"
 	"net/url"
@@ -207,7 +208,7 @@ func (h *Handler) apiBrief(w http.ResponseWriter, r *http.Request) error {
 func (h *Handler) pageData(r *http.Request, from, to civil.Date) map[string]any {
 	q := url.Values{"from": {from.String()}, "to": {to.String()}}
 	return map[string]any{
-		"From": from, "To": to, "Query": q.Encode(),
+		"From": from, "To": to, "Query": template.URL(q.Encode()),
 		"Presets": Periods(civil.Of(h.Svc.DB.Now())),
 		"Screen":  r.URL.Query().Get("screen") == "1",
 	}
