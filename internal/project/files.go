@@ -165,7 +165,7 @@ func (s *Service) Upload(ctx context.Context, p *access.Principal, id int64, sta
 	f := File{ProjectID: id, Name: cleanName(name, ctype), ContentType: ctype, Size: int64(len(data)), SHA256: hex.EncodeToString(sum[:]),
 		Note: note, UploadedBy: p.Actor()}
 	err = s.DB.Write(ctx, func(tx *store.Tx) error {
-		pr, err := getQ(ctx, tx, WriteScope(p, "pr"), id)
+		pr, err := getForWrite(ctx, tx, p, id)
 		if err != nil {
 			return err
 		}

@@ -33,7 +33,7 @@ type world struct {
 	now time.Time
 
 	zone, street1, street2, street3, dept org.Org
-	entA, entB                             int64
+	entA, entB                            int64
 
 	office       *access.Principal // project office at the zone
 	streetOffice *access.Principal // project office of street 2 only

@@ -132,7 +132,7 @@ func (s *Service) writeProgress(ctx context.Context, p *access.Principal, id int
 		return err
 	}
 	return s.DB.Write(ctx, func(tx *store.Tx) error {
-		pr, err := getQ(ctx, tx, WriteScope(p, "pr"), id)
+		pr, err := getForWrite(ctx, tx, p, id)
 		if err != nil {
 			return err
 		}
@@ -206,11 +206,25 @@ var importColumns = []struct {
 	names []string
 }{
 	{"id", []string{"项目编号", "编号", "project_id", "id"}},
-	{"name", []string{"项目名称", "项目", "name", "project"}},
+	{"name", []string{"项目名称", "name", "project"}},
 	{"enterprise", []string{"企业", "企业名称", "业主单位", "enterprise"}},
 	{"month", []string{"月份", "填报月份", "month"}},
 	{"amount", []string{"本月完成投资", "完成投资", "投资额", "金额", "invested", "amount", "invested_fen"}},
 	{"notes", []string{"备注", "说明", "notes"}},
+}
+
+// columnOf names the column a header stands for: an exact name, or one
+// followed by a unit ("本月完成投资（元）").
+func columnOf(h string) string {
+	h = strings.ToLower(strings.TrimSpace(h))
+	for _, c := range importColumns {
+		for _, n := range c.names {
+			if h == n || strings.HasPrefix(h, n+"（") || strings.HasPrefix(h, n+"(") {
+				return c.key
+			}
+		}
+	}
+	return ""
 }
 
 // ImportProgress reads a sheet of monthly reports (.xlsx): one row per
@@ -243,16 +257,9 @@ func (s *Service) ImportProgress(ctx context.Context, p *access.Principal, r io.
 	}
 	col := map[string]int{}
 	for i, h := range rows[0] {
-		h = strings.ToLower(strings.TrimSpace(h))
-		for _, c := range importColumns {
-			if _, done := col[c.key]; done {
-				continue
-			}
-			for _, n := range c.names {
-				if h == n || (utf8.RuneCountInString(n) > 1 && strings.HasPrefix(h, n)) {
-					col[c.key] = i
-					break
-				}
+		if key := columnOf(h); key != "" {
+			if _, done := col[key]; !done {
+				col[key] = i
 			}
 		}
 	}

@@ -516,6 +516,18 @@ func getQ(ctx context.Context, q store.Querier, sc *access.Scope, id int64) (Pro
 	return scan(q.QueryRow(ctx, "SELECT "+cols+from+where, args...))
 }
 
+// getForWrite returns a project p may change. One p may only see is a 403
+// (it is no secret that it exists); one p may not see is a 404.
+func getForWrite(ctx context.Context, q store.Querier, p *access.Principal, id int64) (Project, error) {
+	pr, err := getQ(ctx, q, WriteScope(p, "pr"), id)
+	if errs.Is(err, errs.NotFound) {
+		if _, rerr := getQ(ctx, q, ReadScope(p, "pr"), id); rerr == nil {
+			return pr, errs.Forbiddenf("您可以查看该项目，但无权修改", "You may see this project but not change it")
+		}
+	}
+	return pr, err
+}
+
 // Filter selects projects.
 type Filter struct {
 	Q                  string

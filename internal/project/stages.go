@@ -302,7 +302,7 @@ func (s *Service) UpdateTx(ctx context.Context, tx *store.Tx, p *access.Principa
 	if len(in.actual) > 0 {
 		return errs.Invalidf("actual", "实际日期只能通过阶段操作登记", "Actual dates are recorded by the stage actions only")
 	}
-	old, err := getQ(ctx, tx, WriteScope(p, "pr"), id)
+	old, err := getForWrite(ctx, tx, p, id)
 	if err != nil {
 		return err
 	}
@@ -379,7 +379,7 @@ func inputOf(pr Project) Input {
 // Act takes a stage action on a project p may change.
 func (s *Service) Act(ctx context.Context, p *access.Principal, id int64, action string, body []byte) (Project, error) {
 	err := s.DB.Write(ctx, func(tx *store.Tx) error {
-		pr, err := getQ(ctx, tx, WriteScope(p, "pr"), id)
+		pr, err := getForWrite(ctx, tx, p, id)
 		if err != nil {
 			return err
 		}
