@@ -82,17 +82,17 @@ func TestImportProgress(t *testing.T) {
 	c := w.create(w.office, other)
 	rows := [][]any{
 		{"项目编号", "项目名称", "企业", "月份", "本月完成投资（元）", "备注"},
-		{a.ID, "", "", "2023-05", "120万", "主体结构"},      // 2: ok
-		{"", "导入乙", "甲科技", "2023年6月", 800000, ""},     // 3: ok, by name and short name
-		{"", "导入乙", "乙材料", "2023-06", 1, ""},           // 4: no such project of that enterprise
-		{a.ID, "", "", "2023-13", 1, ""},                 // 5: bad month
-		{a.ID, "", "", "2023-09", 1, ""},                 // 6: future month
-		{a.ID, "", "", "2023-06", "-5", ""},              // 7: negative
-		{a.ID, "", "", "2023-05", "1万", ""},              // 8: same as row 2
-		{c.ID, "", "", "2023-05", 1, ""},                 // 9: outside the commissioner's scope
-		{"abc", "", "", "2023-05", 1, ""},                // 10: bad id
-		{},                                               // blank row: skipped
-		{a.ID, "", "", "2022-12", 1, ""},                 // 12: before signing
+		{a.ID, "", "", "2023-05", "120万", "主体结构"}, // 2: ok
+		{"", "导入乙", "甲科技", "2023年6月", 800000, ""}, // 3: ok, by name and short name
+		{"", "导入乙", "乙材料", "2023-06", 1, ""},      // 4: no such project of that enterprise
+		{a.ID, "", "", "2023-13", 1, ""},          // 5: bad month
+		{a.ID, "", "", "2023-09", 1, ""},          // 6: future month
+		{a.ID, "", "", "2023-06", "-5", ""},       // 7: negative
+		{a.ID, "", "", "2023-05", "1万", ""},       // 8: same as row 2
+		{c.ID, "", "", "2023-05", 1, ""},          // 9: outside the commissioner's scope
+		{"abc", "", "", "2023-05", 1, ""},         // 10: bad id
+		{},                                        // blank row: skipped
+		{a.ID, "", "", "2022-12", 1, ""},          // 12: before signing
 	}
 	res, err := w.svc.ImportProgress(w.ctx, w.commissioner, bytes.NewReader(sheet(t, rows)))
 	if err != nil {

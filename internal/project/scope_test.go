@@ -135,8 +135,8 @@ func TestEvidenceIsSizeLimitedAndTypeChecked(t *testing.T) {
 		{"施工许可.pdf", []byte("%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n%%EOF"), project.TypePDF},
 		{"合同.docx", docx, project.TypeDOCX},
 		{"台账.xlsx", xlsx, project.TypeXLSX},
-		{"照片.jpg", []byte("MZ\x90\x00\x03\x00\x00\x00"), ""},          // a Windows executable
-		{"run.png", []byte("\x7fELF\x02\x01\x01\x00"), ""},            // a Linux executable
+		{"照片.jpg", []byte("MZ\x90\x00\x03\x00\x00\x00"), ""},                 // a Windows executable
+		{"run.png", []byte("\x7fELF\x02\x01\x01\x00"), ""},                   // a Linux executable
 		{"page.pdf", []byte("<!doctype html><script>alert(1)</script>"), ""}, // HTML
 		{"logo.png", []byte(`<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>`), ""},
 		{"form.pdf", []byte("%PDF-1.4\n1 0 obj << /OpenAction << /S /JavaScript /JS (app.alert(1)) >> >> endobj"), ""},
