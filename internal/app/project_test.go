@@ -94,6 +94,14 @@ func TestProjectDemoSummary(t *testing.T) {
 			t.Errorf("%s %s on %q, want within %s..%s", tc.name, tc.stage, d, tc.from, tc.to)
 		}
 	}
+	// The enterprise page (一企一档) lists an enterprise's projects.
+	dm := findProject(t, c, "大美科技智能穿戴产业园项目")
+	var entID int64
+	fmt.Sscan(dm.EnterpriseID, &entID)
+	facts, err := m.Facts(t.Context(), leaderOf(t, a), entID, "zh-CN")
+	if err != nil || facts == nil || len(facts.Rows) != 3 || !strings.Contains(facts.Href, dm.EnterpriseID) {
+		t.Fatalf("facts = %+v, %v", facts, err)
+	}
 	for _, name := range []string{"劲佳包装三期", "信永辉电子科技(二期)", "展旺新材料", "祥邦一期", "立中轮毂"} {
 		p := findProject(t, c, name)
 		if s, pr := p.Actual["started"], p.Actual["producing"]; s == "" || pr == "" || s[:4] != pr[:4] {
@@ -387,6 +395,9 @@ func TestProjectPages(t *testing.T) {
 		}
 	}
 	office.Lang = ""
+	if home := string(office.Page("/").Body); !strings.Contains(home, "红灯预警项目") || !strings.Contains(home, "在建重点项目") {
+		t.Error("the project office's home page lacks the project figures")
+	}
 	// The board shows every stage's column, the 15 started in H1 2023 among them.
 	board := string(office.Page("/projects/board?year=2023&year_stage=started").Body)
 	for _, s := range []string{"签约", "开工", "入库", "投产", "达效", "停滞", "大美科技智能穿戴产业园项目"} {
@@ -400,8 +411,25 @@ func TestProjectPages(t *testing.T) {
 	if !strings.Contains(cadrePage, raise) || !strings.Contains(cadrePage, "/appeals?project_id="+p.ID) || !strings.Contains(cadrePage, "提出问题") {
 		t.Errorf("the project page lacks the appeal links")
 	}
+	// Registering by form: a paper record entered with its dates, then a
+	// refused one that shows the form again with the reason.
+	res := office.Form("/projects", map[string][]string{"csrf": {csrfOf(t, office)}, "name": {"表单登记项目"}, "enterprise": {"东贝电机"},
+		"total_investment": {"1.2亿"}, "land_mu": {"80.5"}, "fixed_investment": {"9000万"}, "key": {"on"},
+		"actual_signed": {"2024-01-08"}, "actual_started": {"2024-03-01"}, "planned_producing": {"2025-06-30"}})
+	if res.Status != 303 {
+		t.Fatalf("create by form: %d %s", res.Status, res.Body)
+	}
+	made := findProject(t, api, "表单登记项目")
+	if made.Stage != "started" || made.Actual["signed"] != "2024-01-08" || made.Actual["started"] != "2024-03-01" {
+		t.Fatalf("created by form: %+v", made)
+	}
+	res = office.Form("/projects", map[string][]string{"csrf": {csrfOf(t, office)}, "name": {"坏表单"}, "enterprise": {"东贝电机"},
+		"total_investment": {"1.2亿"}, "actual_signed": {"2024-01-08"}, "actual_started": {"2023-12-01"}})
+	if res.Status != 400 || !strings.Contains(string(res.Body), "早于上一环节") || !strings.Contains(string(res.Body), "坏表单") {
+		t.Fatalf("bad form: %d", res.Status)
+	}
 	// A stage action and a progress report through the forms.
-	res := office.Form("/projects/"+p.ID+"/actions/start", map[string][]string{"csrf": {csrfOf(t, office)}, "date": {"2024-10-08"}, "note": {"打桩"}})
+	res = office.Form("/projects/"+p.ID+"/actions/start", map[string][]string{"csrf": {csrfOf(t, office)}, "date": {"2024-10-08"}, "note": {"打桩"}})
 	if res.Status != 303 {
 		t.Fatalf("start by form: %d %s", res.Status, res.Body)
 	}

@@ -199,7 +199,7 @@ type Project struct {
 	IndustryName        string               `json:"industry_name"`
 	TotalInvestmentFen  int64                `json:"total_investment_fen"`
 	FixedInvestmentFen  int64                `json:"fixed_investment_fen"`
-	LandMu              Mu                   `json:"land_mu"`
+	LandMu              Mu                   `json:"land_mu" doc:"a decimal number of 亩, e.g. 120.35"`
 	InvestmentIntensity *float64             `json:"investment_intensity" doc:"万元/亩: fixed-asset investment per 亩 of land; null without both"`
 	Key                 bool                 `json:"key"`
 	LeaderUserID        int64                `json:"leader_user_id,string,omitempty"`
@@ -214,6 +214,7 @@ type Project struct {
 	Actual              map[Stage]civil.Date `json:"actual" doc:"actual date of each stage reached (also stalled and terminated)"`
 	Agreement           Agreement            `json:"agreement"`
 	Light               Light                `json:"light"`
+	LightOn             civil.Date           `json:"light_on" doc:"the day the light or its reasons last changed"`
 	Warnings            []Reason             `json:"warnings"`
 	InvestedFen         int64                `json:"invested_fen" doc:"cumulative investment reported in the monthly progress"`
 	CreatedAt           time.Time            `json:"created_at"`
@@ -244,7 +245,7 @@ type Input struct {
 	IndustryCode       string            `json:"industry_code,omitempty" doc:"GB/T 4754; default the enterprise's industry"`
 	TotalInvestmentFen int64             `json:"total_investment_fen"`
 	FixedInvestmentFen int64             `json:"fixed_investment_fen,omitempty"`
-	LandMu             Mu                `json:"land_mu,omitempty"`
+	LandMu             Mu                `json:"land_mu,omitempty" doc:"a decimal number of 亩, e.g. 120.35"`
 	Key                bool              `json:"key"`
 	LeaderUserID       int64             `json:"leader_user_id,string,omitempty" doc:"包保领导: a user with the cadre role"`
 	CommissionerUserID int64             `json:"commissioner_user_id,string,omitempty" doc:"项目专员: a user with the cadre or project_office role"`
@@ -457,7 +458,7 @@ const cols = `pr.id, pr.name, pr.enterprise_id, COALESCE(e.name, ''), pr.org_id,
 	pr.commissioner_user_id, COALESCE(cu.name, ''), pr.lead_department_id, COALESCE(d.name, ''), pr.stage, pr.stalled_from,
 	pr.last_stage_on, pr.signed_on, pr.started_on, pr.registered_on, pr.producing_on, pr.effective_on, pr.stalled_on, pr.terminated_on,
 	pr.planned_started, pr.planned_registered, pr.planned_producing, pr.planned_effective, pr.contract_no,
-	pr.committed_output_fen, pr.committed_tax_fen, pr.achieved_output_fen, pr.achieved_tax_fen, pr.light_rank, pr.light_reasons,
+	pr.committed_output_fen, pr.committed_tax_fen, pr.achieved_output_fen, pr.achieved_tax_fen, pr.light_rank, pr.light_on, pr.light_reasons,
 	(SELECT COALESCE(SUM(g.invested_fen), 0) FROM project_progress g WHERE g.project_id = pr.id), pr.created_at, pr.updated_at`
 
 const from = ` FROM projects pr JOIN orgs o ON o.id = pr.org_id LEFT JOIN enterprises e ON e.id = pr.enterprise_id
@@ -476,7 +477,7 @@ func scan(sc interface{ Scan(...any) error }) (Project, error) {
 		&p.lastStageOn, &actual[0], &actual[1], &actual[2], &actual[3], &actual[4], &actual[5], &actual[6],
 		&planned[0], &planned[1], &planned[2], &planned[3], &p.Agreement.ContractNo,
 		&p.Agreement.CommittedOutputFen, &p.Agreement.CommittedTaxFen, &p.Agreement.AchievedOutputFen, &p.Agreement.AchievedTaxFen,
-		&rank, &reasons, &p.InvestedFen, &p.CreatedAt, &p.UpdatedAt)
+		&rank, &p.LightOn, &reasons, &p.InvestedFen, &p.CreatedAt, &p.UpdatedAt)
 	if err != nil {
 		return p, err
 	}
