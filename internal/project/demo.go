@@ -88,13 +88,12 @@ var demoCommissioners = []demo.Account{
 	{Username: "commissioner1", Name: "周敏", Role: access.Cadre},
 	{Username: "commissioner2", Name: "吴磊", Role: access.Cadre},
 	{Username: "commissioner3", Name: "郑洁", Role: access.Cadre},
-	{Username: "commissioner4", Name: "孙涛", Role: access.Cadre},
 }
 
 // demoLeaders are responsible cadres (包保领导) besides the demo "cadre".
+// Few accounts: each costs a password hash at start-up.
 var demoLeaders = []demo.Account{
 	{Username: "cadre2", Name: "黄志刚", Role: access.Cadre},
-	{Username: "cadre3", Name: "许文", Role: access.Cadre},
 }
 
 type demoLoader struct {
@@ -125,7 +124,7 @@ func (l *demoLoader) load(ctx context.Context, z *platform.Zone) error {
 	for i, c := range demoCommissioners {
 		commissioners[i] = principal(c.Username, c.Name, access.Cadre)
 	}
-	leaders := []int64{z.Users["cadre"], z.Users["cadre2"], z.Users["cadre3"]}
+	leaders := []int64{z.Users["cadre"], z.Users["cadre2"]}
 	rng := rand.New(rand.NewPCG(5, 2023))
 	d := civil.MustParse
 	byCommissioner := map[int64]*access.Principal{}
