@@ -274,6 +274,20 @@ func TestProjectAPI(t *testing.T) {
 		t.Fatalf("admin lists projects: %d", res.Status)
 	}
 
+	// A commissioner sees the enterprises of the projects they serve.
+	com := a.As("commissioner1")
+	for name, want := range map[string]int{"大美科技": 200, "劲佳包装": 404} {
+		var es struct {
+			Items []struct {
+				ID string `json:"id"`
+			} `json:"items"`
+		}
+		office.Get("/api/v1/enterprises?q=" + url.QueryEscape(name)).JSON(&es)
+		if res := com.Get("/api/v1/enterprises/" + es.Items[0].ID); res.Status != want {
+			t.Errorf("commissioner reads %s: %d, want %d", name, res.Status, want)
+		}
+	}
+
 	// Evidence: typed by content, limited in size, served as an attachment.
 	png := []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01")
 	st, _, b := multipartPost(t, a, office, "/api/v1/projects/"+p.ID+"/files", map[string]string{"stage": "started", "note": "现场"}, "现场.png", png)

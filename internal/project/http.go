@@ -31,9 +31,6 @@ var (
 	fileBody = int64(MaxFileSize + 1<<20) // the file and the form around it
 )
 
-// ListOut is the list answer of /api/v1/projects.
-type ListOut = web.List[Project]
-
 // ActionIn documents the body of the stage actions.
 type ActionIn struct {
 	Date              civil.Date `json:"date" doc:"the stage's actual date: not in the future, not before the previous stage"`
@@ -57,7 +54,7 @@ type ImportIn struct {
 // Routes is the module's part of the route table.
 func (h *Handler) Routes() []web.Route {
 	return []web.Route{
-		web.Handle("GET /api/v1/projects", readers, h.apiList).Doc("重点项目列表（红灯在前；按阶段、行业、包保领导、项目专员、年份、预警、是否重点筛选）", nil, ListOut{}),
+		web.Handle("GET /api/v1/projects", readers, h.apiList).Doc("重点项目列表（红灯在前；按阶段、行业、包保领导、项目专员、年份、预警、是否重点筛选）", nil, web.List[Project]{}),
 		web.Handle("POST /api/v1/projects", office, h.apiCreate).Doc("登记签约项目（可补录已发生的开工、入库、投产、达效日期）", Input{}, Project{}),
 		web.Handle("GET /api/v1/projects/{id}", readers, h.apiGet).Doc("项目详情", nil, Project{}),
 		web.Handle("PUT /api/v1/projects/{id}", actorsR, h.apiUpdate).Doc("修改项目信息（阶段与实际日期只能通过阶段操作改变）", Input{}, Project{}),
@@ -105,8 +102,6 @@ func Nav() []web.NavItem {
 	}
 }
 
-func lightLabel(l Light) string { return l.Label().Zh }
-
 var columns = []web.Column[Project]{
 	web.Col("项目编号", "ID", func(p Project) any { return p.ID }),
 	web.Col("项目名称", "Name", func(p Project) any { return p.Name }),
@@ -135,7 +130,7 @@ var columns = []web.Column[Project]{
 	web.Col("包保领导", "Responsible cadre", func(p Project) any { return p.LeaderName }),
 	web.Col("项目专员", "Commissioner", func(p Project) any { return p.CommissionerName }),
 	web.Col("牵头单位", "Lead department", func(p Project) any { return p.LeadDepartmentName }),
-	web.Col("预警", "Warning", func(p Project) any { return lightLabel(p.Light) }),
+	web.Col("预警", "Warning", func(p Project) any { return p.Light.Label().Zh }),
 	web.Col("预警原因", "Reasons", func(p Project) any {
 		s := ""
 		for i, w := range p.Warnings {

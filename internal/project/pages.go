@@ -459,7 +459,12 @@ func (h *Handler) renderProject(w http.ResponseWriter, r *http.Request, status i
 	canWrite := werr == nil
 	var acts []flow.Action
 	if canWrite {
-		acts = Def.Allowed(string(pr.Stage), actingAs(p))
+		for _, a := range Def.Allowed(string(pr.Stage), actingAs(p)) {
+			// No 入库 button under the threshold (the API says why if asked).
+			if a.Name != "register" || pr.TotalInvestmentFen >= RegisterThresholdFen {
+				acts = append(acts, a)
+			}
+		}
 	}
 	raise, list := appealLinks(pr)
 	data := map[string]any{"P": pr, "Stages": rows, "Events": views, "Progress": progress, "Chart": makeChart(progress, pr.TotalInvestmentFen),
