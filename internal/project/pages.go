@@ -147,7 +147,7 @@ func idText(id int64) string {
 // readForm reads a project form into an input and keeps what was typed.
 func (h *Handler) readForm(r *http.Request, create bool) (Input, map[string]string, error) {
 	if err := r.ParseForm(); err != nil {
-		return Input{}, nil, errs.Invalidf("", "表单无效", "The form is not valid")
+		return Input{}, map[string]string{}, errs.Invalidf("", "表单无效", "The form is not valid")
 	}
 	v := map[string]string{}
 	for k := range r.PostForm {

@@ -98,7 +98,7 @@ func (r Reason) Text() i18n.Text {
 	case "stale":
 		return i18n.F("已 %d 天无阶段变化（上次 %s）", "No stage change for %d days (last on %s)", r.Days, r.Date)
 	case "late":
-		return i18n.F("计划 %s %s，已逾期 %d 天", "%[2]s was planned for %[1]s: %[3]d days late", r.Date, r.Stage.Label(), r.Days)
+		return i18n.F("计划 %s %s，已逾期 %d 天", "“%[2]s” was due on %[1]s and is %[3]d days late", r.Date, r.Stage.Label(), r.Days)
 	case "no_report":
 		return i18n.F("%s 月度投资进度未填报", "The investment progress report for %s is missing", r.Month)
 	}
