@@ -251,6 +251,30 @@ func TestProjectAPI(t *testing.T) {
 			break
 		}
 	}
+	// Paging through the list, red first, meets every project once.
+	seen := map[string]bool{}
+	cursor, lastRank := "", 0
+	rankOf := map[string]int{"red": 0, "yellow": 1, "green": 2}
+	for page := 0; page < 20; page++ {
+		var l struct {
+			Items []apiProject `json:"items"`
+			Next  string       `json:"next_cursor"`
+			Total int          `json:"total"`
+		}
+		office.Get("/api/v1/projects?limit=7&cursor=" + cursor).JSON(&l)
+		for _, it := range l.Items {
+			if seen[it.ID] || rankOf[it.Light] < lastRank {
+				t.Fatalf("page %d: %s repeated or out of order", page, it.Name)
+			}
+			seen[it.ID], lastRank = true, rankOf[it.Light]
+		}
+		if cursor = l.Next; cursor == "" {
+			if len(seen) != l.Total || l.Total != len(all.Items) {
+				t.Fatalf("paged %d of %d (%d)", len(seen), l.Total, len(all.Items))
+			}
+			break
+		}
+	}
 	ent := a.As("ent")
 	var theirs struct {
 		Items []apiProject `json:"items"`
