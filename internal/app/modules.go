@@ -5,6 +5,7 @@ import (
 
 	"xiaoer/internal/enterprise"
 	"xiaoer/internal/platform"
+	"xiaoer/internal/project"
 	"xiaoer/internal/store"
 )
 
@@ -13,8 +14,11 @@ import (
 func (a *App) buildModules(d *platform.Deps) []platform.Module {
 	a.Enterprises = &enterprise.Service{DB: d.DB, Cipher: d.Cipher}
 	a.Auth.CheckEnterprise = func(ctx context.Context, q store.Querier, id int64) error { return enterprise.Exists(ctx, q, id) }
+	projects := &project.Service{DB: d.DB}
+	a.Enterprises.Terms = append(a.Enterprises.Terms, project.EnterpriseTerm)
 	modules := []platform.Module{
 		enterprise.NewModule(d, a.Enterprises),
+		project.NewModule(d, projects),
 	}
 	for _, m := range modules {
 		if m.Facts != nil {
@@ -23,3 +27,6 @@ func (a *App) buildModules(d *platform.Deps) []platform.Module {
 	}
 	return modules
 }
+
+// Modules returns the business modules, in load order.
+func (a *App) Modules() []platform.Module { return a.modules }
