@@ -25,7 +25,10 @@ func backEntry(ctx context.Context, quiet bool) context.Context {
 	return context.WithValue(ctx, replayKey{}, replay{quiet: quiet})
 }
 
-func replayOf(ctx context.Context) (replay, bool) { r, ok := ctx.Value(replayKey{}).(replay); return r, ok }
+func replayOf(ctx context.Context) (replay, bool) {
+	r, ok := ctx.Value(replayKey{}).(replay)
+	return r, ok
+}
 
 func isQuiet(ctx context.Context) bool { r, _ := replayOf(ctx); return r.quiet }
 

@@ -266,8 +266,8 @@ type Filter struct {
 	Categories                 []Category // any of these
 	Nos                        []string   // any of these numbers
 	ByDue                      bool       // soonest due first instead of newest first
-	After    string     // cursor
-	Limit    int
+	After                      string     // cursor
+	Limit                      int
 }
 
 func (s *Service) where(p *access.Principal, f Filter) (store.Where, error) {
