@@ -236,13 +236,12 @@ type Appeal struct {
 	CreatedAt         time.Time  `json:"created_at"`
 	UpdatedAt         time.Time  `json:"updated_at"`
 
-	orgPath      string
-	overdueFrom  civil.Date
-	notified     bool
-	rev          int
-	leadPath     string
-	coPaths      []string
-	enterpriseOK bool
+	orgPath     string
+	overdueFrom civil.Date
+	notified    bool
+	rev         int
+	leadPath    string
+	stageOn     civil.Date
 }
 
 // Open reports whether the appeal is not closed.

@@ -286,6 +286,10 @@ func (l *demoLoader) load(ctx context.Context, z *platform.Zone) error {
 	}
 	dept := func(name string) string { return fmt.Sprint(act.deptIDs[name]) }
 
+	limits, err := LoadLimits(ctx, l.d.DB.Read())
+	if err != nil {
+		return err
+	}
 	// 2023: the history, entered quietly with its real dates.
 	err = l.d.DB.Write(ctx, func(tx *store.Tx) error {
 		run := &demoRun{ctx: backEntry(access.With(ctx, act.office), true), tx: tx, s: l.svc, act: act}
@@ -354,7 +358,11 @@ func (l *demoLoader) load(ctx context.Context, z *platform.Zone) error {
 				run.do(act.depts[wrong], id, "request_return", on, map[string]any{"reason": "不属于本部门职责，请改派" + lead[0]})
 				on = cal.AddWorkdays(on, 1)
 			}
-			l.handle(run, r, id, lead[0], on, fields, t[1], i%17 == 5)
+			urg := General
+			if urgency["urgency"] != nil {
+				urg = Complex
+			}
+			l.handle(run, r, id, limits.ReplyWorkdays(cat, urg), lead[0], on, fields, t[1], i%17 == 5)
 		}
 		return run.err
 	})
@@ -366,7 +374,7 @@ func (l *demoLoader) load(ctx context.Context, z *platform.Zone) error {
 
 // handle runs one dispatch to a reply, a revisit and the close; reopen has
 // the first round rated unsatisfied and the appeal handled again.
-func (l *demoLoader) handle(run *demoRun, r *rand.Rand, id int64, lead string, on civil.Date, fields map[string]any, reply string, reopen bool) {
+func (l *demoLoader) handle(run *demoRun, r *rand.Rand, id int64, limit int, lead string, on civil.Date, fields map[string]any, reply string, reopen bool) {
 	cal := l.svc.Cal
 	o := run.act.office
 	d := run.act.depts[lead]
@@ -374,10 +382,6 @@ func (l *demoLoader) handle(run *demoRun, r *rand.Rand, id int64, lead string, o
 		run.do(o, id, "dispatch", on, fields)
 		sign := cal.AddWorkdays(on, []int{0, 0, 0, 1, 1, 2}[r.IntN(6)])
 		run.do(d, id, "sign", sign, nil)
-		limit := 5
-		if a, err := run.s.getTx(run.ctx, run.tx, o, id); err == nil {
-			limit = a.LimitWorkdays
-		}
 		days := 1 + r.IntN(limit)
 		if r.IntN(10) == 0 {
 			days = limit + 1 + r.IntN(3) // late

@@ -85,7 +85,6 @@ func init() {
 		"apl.view.inbox":      i18n.T("待办", "To handle"),
 		"apl.view.all":        i18n.T("全部", "All"),
 		"apl.none":            i18n.T("没有诉求", "No appeals"),
-		"apl.auto_supervised": i18n.T("超期自动督办", "Supervised automatically when overdue"),
 		"apl.event.create":    i18n.T("登记", "Filed"),
 		"apl.card.to_sign":    i18n.T("待签收诉求", "Appeals to sign"),
 		"apl.card.to_reply":   i18n.T("待答复诉求", "Appeals to reply to"),

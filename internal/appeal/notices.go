@@ -152,7 +152,9 @@ func (s *Service) announce(ctx context.Context, tx *store.Tx, a *Appeal, ev *flo
 		title = i18n.F("您的诉求已办结：%s", "Your appeal is closed: %s", a.No)
 		body = i18n.F("感谢您的评价。", "Thank you for your rating.")
 	case "supervise":
-		to = lead
+		if auto, _ := ev.Data["auto"].(bool); !auto { // the overdue notice tells of an automatic one
+			to = lead
+		}
 		title = i18n.F("督办：%s", "Supervised (督办): %s", a.No)
 		body = i18n.F("请于 %s 前答复。%s", "Reply by %s. %s", a.DueOn, ev.Note)
 	}

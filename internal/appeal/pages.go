@@ -166,6 +166,12 @@ func (h *Handler) newPage(w http.ResponseWriter, r *http.Request) error {
 	if p.Has(access.Enterprise) && nf.In.EnterpriseID == 0 {
 		nf.In.EnterpriseID = p.EnterpriseID
 	}
+	if nf.In.Channel == "" {
+		nf.In.Channel = Hotline
+		if p.Has(access.Cadre) {
+			nf.In.Channel = CadreVisit
+		}
+	}
 	if nf.In.EnterpriseID != 0 {
 		e, err := h.Svc.Enterprises.Get(r.Context(), p, nf.In.EnterpriseID)
 		if err != nil {
@@ -372,10 +378,6 @@ func (h *Handler) history(r *http.Request, id int64) ([]eventView, error) {
 				res = i18n.Tr(lang, "apl.resolved")
 			}
 			v.Details = append(v.Details, Rating(str("rating")).Label().In(lang)+" · "+res)
-		case "supervise":
-			if b, _ := d["auto"].(bool); b {
-				v.Details = append(v.Details, i18n.Tr(lang, "apl.auto_supervised"))
-			}
 		}
 		out = append(out, v)
 	}

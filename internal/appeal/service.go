@@ -90,7 +90,7 @@ const cols = `a.id, COALESCE(a.no, ''), a.enterprise_id, e.name, a.org_id, o.pat
 	a.contact_name, a.address, a.lat, a.lng, a.media_url, a.visit_id, a.visit_flag, a.project_id, a.filed_by, a.filed_by_name,
 	a.state, a.supervised, a.department_org_id, COALESCE(d.name, ''), COALESCE(d.path, ''), a.received_on, a.requested_at,
 	a.accepted_on, a.dispatched_on, a.sign_due_on, a.signed_on, a.clock_limit, a.due_on, a.extensions, a.replied_on, a.reply,
-	a.revisited_on, a.rating, a.resolved, a.closed_on, a.overdue_from, a.overdue_notified, a.rev, a.created_at, a.updated_at`
+	a.revisited_on, a.rating, a.resolved, a.closed_on, a.overdue_from, a.overdue_notified, a.stage_on, a.rev, a.created_at, a.updated_at`
 
 const from = ` FROM appeals a JOIN enterprises e ON e.id = a.enterprise_id JOIN orgs o ON o.id = a.org_id
 	LEFT JOIN orgs d ON d.id = a.department_org_id`
@@ -102,7 +102,7 @@ func scan(sc interface{ Scan(...any) error }) (Appeal, error) {
 		&a.ContactName, &a.Address, &a.Lat, &a.Lng, &a.MediaURL, store.Z(&a.VisitID), &a.VisitFlag, store.Z(&a.ProjectID), store.Z(&a.FiledBy), &a.FiledByName,
 		&a.State, &a.Supervised, store.Z(&a.DepartmentOrgID), &a.DepartmentName, &a.leadPath, &a.ReceivedOn, &a.RequestedAt,
 		&a.AcceptedOn, &a.DispatchedOn, &a.SignDueOn, &a.SignedOn, &a.LimitWorkdays, &a.DueOn, &a.Extensions, &a.RepliedOn, &a.Reply,
-		&a.RevisitedOn, store.Z(&rating), &a.Resolved, &a.ClosedOn, &a.overdueFrom, &a.notified, &a.rev, &a.CreatedAt, &a.UpdatedAt)
+		&a.RevisitedOn, store.Z(&rating), &a.Resolved, &a.ClosedOn, &a.overdueFrom, &a.notified, &a.stageOn, &a.rev, &a.CreatedAt, &a.UpdatedAt)
 	a.Rating = Rating(rating)
 	return a, err
 }
@@ -148,7 +148,7 @@ func (s *Service) present(ctx context.Context, q store.Querier, p *access.Princi
 		a.Light = string(s.light(a, today))
 		a.Actions = []string{}
 		for _, act := range Flow.Allowed(a.State, actorOf(p)) {
-			if s.mayTake(p, a, act.Name) == nil {
+			if s.mayTake(p, a, act.Name, today) == nil {
 				a.Actions = append(a.Actions, act.Name)
 			}
 		}
@@ -188,12 +188,16 @@ func actorOf(p *access.Principal) *access.Principal {
 }
 
 // mayTake applies the rules beyond role and state: only the lead
-// department acts on a dispatch; only an unsatisfied revisit reopens.
-func (s *Service) mayTake(p *access.Principal, a *Appeal, action string) error {
+// department acts on a dispatch, and extends it only before it is due; only
+// an unsatisfied revisit reopens.
+func (s *Service) mayTake(p *access.Principal, a *Appeal, action string, on civil.Date) error {
 	switch action {
 	case "sign", "request_return", "extend", "reply":
 		if !p.System && !(a.leadPath != "" && validPath(p.OrgPath) && strings.HasPrefix(a.leadPath, p.OrgPath)) {
 			return errs.Forbiddenf("只有牵头部门可以签收、退单、延期和答复", "Only the lead department signs, returns, extends and replies")
+		}
+		if action == "extend" && on.After(a.DueOn) {
+			return errs.Conflictf("已超过答复期限，不能再延期", "The due day has passed; it can no longer be extended")
 		}
 	case "reopen":
 		if a.Rating != Unsatisfied {
@@ -383,7 +387,8 @@ func (s *Service) List(ctx context.Context, p *access.Principal, f Filter) ([]Ap
 	return out, total, next, nil
 }
 
-// Each streams every appeal matching f (exports).
+// Each streams every appeal matching f (exports), presenting them in
+// batches over other connections of the reader pool.
 func (s *Service) Each(ctx context.Context, p *access.Principal, f Filter, yield func(Appeal) error) error {
 	q := s.DB.Read()
 	w, err := s.where(p, f)
@@ -392,7 +397,7 @@ func (s *Service) Each(ctx context.Context, p *access.Principal, f Filter, yield
 	}
 	f.Limit = 0
 	lang := i18n.From(ctx)
-	batch := make([]Appeal, 0, 200)
+	batch := make([]Appeal, 0, 100)
 	flush := func() error {
 		if err := s.present(ctx, q, p, lang, batch); err != nil {
 			return err
@@ -405,19 +410,15 @@ func (s *Service) Each(ctx context.Context, p *access.Principal, f Filter, yield
 		batch = batch[:0]
 		return nil
 	}
-	// Rows are collected first and presented in batches: presenting reads
-	// the database, which must not happen while a result streams.
-	var all []Appeal
-	if err := s.each(ctx, q, p, w, f, func(a Appeal) error { all = append(all, a); return nil }); err != nil {
-		return err
-	}
-	for _, a := range all {
+	err = s.each(ctx, q, p, w, f, func(a Appeal) error {
 		batch = append(batch, a)
 		if len(batch) == cap(batch) {
-			if err := flush(); err != nil {
-				return err
-			}
+			return flush()
 		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	return flush()
 }
@@ -572,11 +573,11 @@ func (s *Service) CreateTx(ctx context.Context, tx *store.Tx, p *access.Principa
 		requested = in.ReceivedOn.Time().UTC()
 	}
 	id, err := tx.Insert(ctx, `INSERT INTO appeals (enterprise_id, org_id, channel, category, urgency, content, contact_name, address, lat, lng,
-		media_url, visit_id, visit_flag, project_id, filed_by, filed_by_name, state, received_on, requested_at, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		media_url, visit_id, visit_flag, project_id, filed_by, filed_by_name, state, received_on, requested_at, stage_on, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		in.EnterpriseID, orgID, in.Channel, in.Category, in.Urgency, in.Content, in.ContactName, in.Address, in.Lat, in.Lng,
 		in.MediaURL, store.Null(in.VisitID), in.VisitFlag, store.Null(in.ProjectID), store.Null(p.UserID), p.Actor(), Flow.Initial,
-		in.ReceivedOn, requested, tx.Now.UTC(), tx.Now.UTC())
+		in.ReceivedOn, requested, in.ReceivedOn, tx.Now.UTC(), tx.Now.UTC())
 	if err != nil {
 		return 0, err
 	}
@@ -634,9 +635,6 @@ func (s *Service) ActTx(ctx context.Context, tx *store.Tx, p *access.Principal, 
 	if err != nil {
 		return nil, err
 	}
-	if err := s.mayTake(p, &a, action); err != nil {
-		return nil, err
-	}
 	today := s.today()
 	on := today
 	if st.Input.Has("date") {
@@ -645,12 +643,10 @@ func (s *Service) ActTx(ctx context.Context, tx *store.Tx, p *access.Principal, 
 		}
 		on = st.Input.Date("date")
 	}
-	var last civil.Date
-	if err := tx.QueryRow(ctx, `SELECT COALESCE(MAX(on_date), '') FROM flow_events WHERE entity = ? AND entity_id = ? AND from_state <> to_state`,
-		Flow.Entity, id).Scan(&last); err != nil {
+	if err := s.mayTake(p, &a, action, on); err != nil {
 		return nil, err
 	}
-	if err := flow.CheckDate("date", on, last, today); err != nil {
+	if err := flow.CheckDate("date", on, a.stageOn, today); err != nil {
 		return nil, err
 	}
 	if err := s.rules(ctx, tx, &a, st, on, today); err != nil {
@@ -664,6 +660,9 @@ func (s *Service) ActTx(ctx context.Context, tx *store.Tx, p *access.Principal, 
 		due: a.DueOn, overdueFrom: a.overdueFrom, resolved: a.Resolved != nil && *a.Resolved, supervised: a.Supervised}
 	if err := l.write(ctx, tx, l.apply(moveOf(*ev))); err != nil {
 		return nil, err
+	}
+	if st.To != st.From {
+		a.stageOn = on
 	}
 	a.State = st.To
 	a.DepartmentOrgID, a.DispatchedOn, a.SignDueOn, a.DueOn, a.overdueFrom, a.Supervised = l.dept, l.dispatchedOn, l.signDue, l.due, l.overdueFrom, l.supervised
@@ -750,8 +749,6 @@ func (s *Service) rules(ctx context.Context, tx *store.Tx, a *Appeal, st *flow.S
 			return err
 		}
 		switch {
-		case on.After(a.DueOn):
-			return errs.Conflictf("已超过答复期限，不能再延期", "The due day has passed; it can no longer be extended")
 		case a.Extensions >= limits.MaxExtensions:
 			return errs.Conflictf("每次派单最多延期%d次", "A dispatch may be extended at most %d times", limits.MaxExtensions)
 		case !due.After(a.DueOn):
@@ -787,10 +784,10 @@ func checkDepartment(ctx context.Context, q store.Querier, field string, id int6
 func (s *Service) save(ctx context.Context, tx *store.Tx, a *Appeal) error {
 	err := tx.ExecOne(ctx, `UPDATE appeals SET state = ?, urgency = ?, supervised = ?, department_org_id = ?, accepted_on = ?, dispatched_on = ?,
 		sign_due_on = ?, signed_on = ?, clock_limit = ?, due_on = ?, extensions = ?, replied_on = ?, reply = ?, revisited_on = ?, rating = ?,
-		resolved = ?, closed_on = ?, overdue_from = ?, overdue_notified = ?, rev = rev + 1, updated_at = ? WHERE id = ? AND rev = ?`,
+		resolved = ?, closed_on = ?, overdue_from = ?, overdue_notified = ?, stage_on = ?, rev = rev + 1, updated_at = ? WHERE id = ? AND rev = ?`,
 		a.State, a.Urgency, a.Supervised, store.Null(a.DepartmentOrgID), a.AcceptedOn, a.DispatchedOn, a.SignDueOn, a.SignedOn,
 		a.LimitWorkdays, a.DueOn, a.Extensions, a.RepliedOn, a.Reply, a.RevisitedOn, store.Null(string(a.Rating)), a.Resolved, a.ClosedOn,
-		a.overdueFrom, a.notified, tx.Now.UTC(), a.ID, a.rev)
+		a.overdueFrom, a.notified, a.stageOn, tx.Now.UTC(), a.ID, a.rev)
 	if errs.Is(err, errs.NotFound) {
 		return errs.Conflictf("诉求刚被他人更新，请刷新后重试", "The appeal was changed meanwhile; reload and try again")
 	}

@@ -526,6 +526,12 @@ func (h *Handler) writeRequests(w http.ResponseWriter, r *http.Request, format s
 		if !public && a.Reply != "" {
 			notes = a.Reply
 		}
+		// A closed request was updated when it closed; a close entered
+		// later from paper keeps its own day.
+		updated := a.UpdatedAt
+		if !a.ClosedOn.IsZero() && civil.Of(updated).After(a.ClosedOn) {
+			updated = a.ClosedOn.Time()
+		}
 		var expected any
 		switch {
 		case !a.DueOn.IsZero():
@@ -543,7 +549,7 @@ func (h *Handler) writeRequests(w http.ResponseWriter, r *http.Request, format s
 			{"agency_responsible", orNull(a.DepartmentName)},
 			{"service_notice", l.Notice(a.Category, a.Urgency).In(lang)},
 			{"requested_datetime", datetime(a.RequestedAt)},
-			{"updated_datetime", datetime(a.UpdatedAt)},
+			{"updated_datetime", datetime(updated)},
 			{"expected_datetime", expected},
 			{"address", nil},
 			{"address_id", nil},

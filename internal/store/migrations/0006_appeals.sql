@@ -33,6 +33,9 @@ CREATE TABLE appeals (
 	department_org_id BIGINT REFERENCES orgs(id),
 	received_on TEXT NOT NULL,
 	requested_at {{timestamp}} NOT NULL,
+	-- The business date of the last change of state: no action may be dated
+	-- before it.
+	stage_on TEXT NOT NULL,
 	accepted_on TEXT,
 	-- The current dispatch round: its sign limit and its reply clock.
 	dispatched_on TEXT,
