@@ -6,6 +6,7 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -22,6 +23,9 @@ import (
 	"xiaoer/internal/appeal"
 	"xiaoer/internal/civil"
 	"xiaoer/internal/enterprise"
+	"xiaoer/internal/i18n"
+	"xiaoer/internal/rollup"
+	"xiaoer/internal/store"
 )
 
 func queryID(t *testing.T, a *apptest.App, q string, args ...any) int64 {
@@ -740,5 +744,65 @@ func TestBrowserAppealHandling(t *testing.T) {
 	a.As("office").Get(fmt.Sprintf("/api/v1/appeals/%d", mine)).JSON(&got)
 	if got.Rating != appeal.Satisfied || got.Resolved == nil || !*got.Resolved {
 		t.Fatalf("rated: %s %v", got.Rating, got.Resolved)
+	}
+}
+
+// TestAppealRollupsRebuildOnTheDemo rebuilds the appeal rollups of the
+// demo — late replies, returns, extensions, reopenings, overdue appeals —
+// from the recorded events and finds the running totals.
+func TestAppealRollupsRebuildOnTheDemo(t *testing.T) {
+	a := apptest.Start(t)
+	ctx := t.Context()
+	before, err := rollup.Snapshot(ctx, a.DB.Read(), appeal.MetricPrefix)
+	if err != nil || len(before) < 100 {
+		t.Fatalf("%d rollup rows, %v", len(before), err)
+	}
+	err = a.DB.WriteUnaudited(ctx, func(tx *store.Tx) error {
+		if err := rollup.Clear(ctx, tx, appeal.MetricPrefix); err != nil {
+			return err
+		}
+		return appeal.Rebuild(ctx, tx)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	after, _ := rollup.Snapshot(ctx, a.DB.Read(), appeal.MetricPrefix)
+	if !maps.Equal(before, after) {
+		t.Fatalf("rebuilt rollups differ: %d rows running, %d rebuilt", len(before), len(after))
+	}
+}
+
+// TestAppealFactsFollowTheScope: the enterprise page's appeal section shows
+// what the reader may see of the enterprise's appeals.
+func TestAppealFactsFollowTheScope(t *testing.T) {
+	a := apptest.Start(t)
+	ctx := t.Context()
+	ent := queryID(t, a, "SELECT enterprise_id FROM users WHERE username = 'ent'")
+	principal := func(user string) *access.Principal {
+		p, err := a.Auth.PrincipalOf(ctx, queryID(t, a, "SELECT id FROM users WHERE username = ?", user))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	if len(a.Enterprises.Facts) == 0 {
+		t.Fatal("the appeals module adds no facts to the enterprise page")
+	}
+	facts := a.Enterprises.Facts[len(a.Enterprises.Facts)-1]
+	f, err := facts(ctx, principal("office"), ent, i18n.ZH)
+	if err != nil || f == nil || f.Title != "企业诉求" || len(f.Rows) < 3 || !strings.Contains(f.Href, fmt.Sprint(ent)) {
+		t.Fatalf("office's facts: %+v, %v", f, err)
+	}
+	var total int
+	a.DB.Read().QueryRow(ctx, "SELECT COUNT(*) FROM appeals WHERE enterprise_id = ?", ent).Scan(&total)
+	var open, closed int
+	fmt.Sscan(f.Rows[0].Value, &open)
+	fmt.Sscan(f.Rows[1].Value, &closed)
+	if open+closed != total {
+		t.Errorf("facts count %d + %d, the enterprise has %d", open, closed, total)
+	}
+	// The bank sees no appeals, so no section.
+	if f, err := facts(ctx, principal("bank"), ent, i18n.ZH); err != nil || f != nil {
+		t.Errorf("bank's facts: %+v, %v", f, err)
 	}
 }

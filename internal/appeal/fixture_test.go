@@ -24,7 +24,7 @@ import (
 // enterprises, two departments, and one account per role that appeals
 // concern. Its clock is set by the test.
 type fixture struct {
-	t   *testing.T
+	t   testing.TB
 	ctx context.Context
 	db  *store.DB
 	svc *appeal.Service
@@ -38,7 +38,7 @@ type fixture struct {
 	office, leader, dept1, dept1sub, dept2, ent1, ent2, cadre, clerk, projects, admin *access.Principal
 }
 
-func newFixture(t *testing.T) *fixture {
+func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	f := &fixture{t: t, ctx: context.Background(), db: storetest.Open(t)}
 	f.now = civil.MustParse("2023-03-01").Time().Add(10 * time.Hour)

@@ -100,14 +100,9 @@ func Compute(ctx context.Context, q store.Querier, sc rollup.Scope, from, to civ
 		return nil, errs.Invalidf("to", "结束日期不能早于开始日期", "to must not be before from")
 	}
 	out := map[string]*Figures{}
-	get := func(d string) *Figures {
-		dept, cat := parseDim(d)
-		k := ""
-		switch g {
-		case ByDepartment:
-			k = strconv.FormatInt(dept, 10)
-		case ByCategory:
-			k = string(cat)
+	get := func(k string) *Figures {
+		if g == Total {
+			k = ""
 		}
 		f := out[k]
 		if f == nil {
@@ -116,8 +111,17 @@ func Compute(ctx context.Context, q store.Querier, sc rollup.Scope, from, to civ
 		}
 		return f
 	}
+	metric := func(m string) string {
+		if g == ByDepartment {
+			return byDept(m)
+		}
+		return m
+	}
+	if g == Total {
+		get("")
+	}
 	for _, m := range flowMetrics {
-		byDim, err := rollup.SumByDim(ctx, q, sc, from, to, m)
+		byDim, err := rollup.SumByDim(ctx, q, sc, from, to, metric(m))
 		if err != nil {
 			return nil, err
 		}
@@ -125,15 +129,12 @@ func Compute(ctx context.Context, q store.Querier, sc rollup.Scope, from, to civ
 			get(d).add(m, n)
 		}
 	}
-	stock, err := rollup.UptoByDim(ctx, q, sc, to, mOverdueOpen)
+	stock, err := rollup.UptoByDim(ctx, q, sc, to, metric(mOverdueOpen))
 	if err != nil {
 		return nil, err
 	}
 	for d, n := range stock {
 		get(d).add(mOverdueOpen, n)
-	}
-	if g == Total && out[""] == nil {
-		out[""] = &Figures{}
 	}
 	for _, f := range out {
 		f.rates()
@@ -145,11 +146,24 @@ func Compute(ctx context.Context, q store.Querier, sc rollup.Scope, from, to civ
 // p's scope: received, resolved, the three rates, the on-time rate and
 // received by category, plus the counts behind the rates.
 func Summary(ctx context.Context, q store.Querier, p *access.Principal, from, to civil.Date, into map[string]any) error {
+	if to.Before(from) {
+		return errs.Invalidf("to", "结束日期不能早于开始日期", "to must not be before from")
+	}
 	sc := rollup.ScopeOf(p)
-	total, err := Compute(ctx, q, sc, from, to, Total)
+	sums, err := rollup.Sum(ctx, q, sc, from, to, flowMetrics...)
 	if err != nil {
 		return err
 	}
+	stock, err := rollup.Upto(ctx, q, sc, to, mOverdueOpen)
+	if err != nil {
+		return err
+	}
+	var f Figures
+	for m, n := range sums {
+		f.add(m, n)
+	}
+	f.add(mOverdueOpen, stock[mOverdueOpen])
+	f.rates()
 	byCat, err := rollup.SumByDim(ctx, q, sc, from, to, mReceived)
 	if err != nil {
 		return err
@@ -158,11 +172,9 @@ func Summary(ctx context.Context, q store.Querier, p *access.Principal, from, to
 	for _, c := range Categories {
 		cats[string(c)] = 0
 	}
-	for d, n := range byCat {
-		_, c := parseDim(d)
-		cats[string(c)] += n
+	for c, n := range byCat {
+		cats[c] += n
 	}
-	f := total[""]
 	into["appeals"] = map[string]any{
 		"received": f.Received, "resolved": f.Resolved,
 		"response_rate": f.ResponseRate, "resolution_rate": f.ResolutionRate,

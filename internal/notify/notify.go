@@ -166,6 +166,9 @@ func (w Webhook) redacted() Webhook {
 	if w.Secret != "" {
 		w.Secret = "******"
 	}
+	if w.Events == nil {
+		w.Events = []string{}
+	}
 	return w
 }
 
