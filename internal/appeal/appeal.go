@@ -236,7 +236,6 @@ type Appeal struct {
 	CreatedAt         time.Time  `json:"created_at"`
 	UpdatedAt         time.Time  `json:"updated_at"`
 
-	orgPath     string
 	overdueFrom civil.Date
 	notified    bool
 	rev         int

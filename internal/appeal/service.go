@@ -86,19 +86,18 @@ func EnterpriseTerm(p *access.Principal, sc *access.Scope, alias string) {
 	}
 }
 
-const cols = `a.id, COALESCE(a.no, ''), a.enterprise_id, e.name, a.org_id, o.path, a.channel, a.category, a.urgency, a.content,
+const cols = `a.id, COALESCE(a.no, ''), a.enterprise_id, e.name, a.org_id, a.channel, a.category, a.urgency, a.content,
 	a.contact_name, a.address, a.lat, a.lng, a.media_url, a.visit_id, a.visit_flag, a.project_id, a.filed_by, a.filed_by_name,
 	a.state, a.supervised, a.department_org_id, COALESCE(d.name, ''), COALESCE(d.path, ''), a.received_on, a.requested_at,
 	a.accepted_on, a.dispatched_on, a.sign_due_on, a.signed_on, a.clock_limit, a.due_on, a.extensions, a.replied_on, a.reply,
 	a.revisited_on, a.rating, a.resolved, a.closed_on, a.overdue_from, a.overdue_notified, a.stage_on, a.rev, a.created_at, a.updated_at`
 
-const from = ` FROM appeals a JOIN enterprises e ON e.id = a.enterprise_id JOIN orgs o ON o.id = a.org_id
-	LEFT JOIN orgs d ON d.id = a.department_org_id`
+const from = ` FROM appeals a JOIN enterprises e ON e.id = a.enterprise_id LEFT JOIN orgs d ON d.id = a.department_org_id`
 
 func scan(sc interface{ Scan(...any) error }) (Appeal, error) {
 	var a Appeal
 	var rating string
-	err := sc.Scan(&a.ID, &a.No, &a.EnterpriseID, &a.EnterpriseName, &a.OrgID, &a.orgPath, &a.Channel, &a.Category, &a.Urgency, &a.Content,
+	err := sc.Scan(&a.ID, &a.No, &a.EnterpriseID, &a.EnterpriseName, &a.OrgID, &a.Channel, &a.Category, &a.Urgency, &a.Content,
 		&a.ContactName, &a.Address, &a.Lat, &a.Lng, &a.MediaURL, store.Z(&a.VisitID), &a.VisitFlag, store.Z(&a.ProjectID), store.Z(&a.FiledBy), &a.FiledByName,
 		&a.State, &a.Supervised, store.Z(&a.DepartmentOrgID), &a.DepartmentName, &a.leadPath, &a.ReceivedOn, &a.RequestedAt,
 		&a.AcceptedOn, &a.DispatchedOn, &a.SignDueOn, &a.SignedOn, &a.LimitWorkdays, &a.DueOn, &a.Extensions, &a.RepliedOn, &a.Reply,
@@ -649,7 +648,7 @@ func (s *Service) ActTx(ctx context.Context, tx *store.Tx, p *access.Principal, 
 	if err := flow.CheckDate("date", on, a.stageOn, today); err != nil {
 		return nil, err
 	}
-	if err := s.rules(ctx, tx, &a, st, on, today); err != nil {
+	if err := s.rules(ctx, tx, &a, st, on); err != nil {
 		return nil, err
 	}
 	ev, err := st.Record(ctx, tx, Flow.Entity, id, on)
@@ -686,7 +685,7 @@ func (s *Service) ActTx(ctx context.Context, tx *store.Tx, p *access.Principal, 
 
 // rules applies an action's business rules to the appeal and fills the
 // values computed for the event (due dates of a dispatch).
-func (s *Service) rules(ctx context.Context, tx *store.Tx, a *Appeal, st *flow.Step, on, today civil.Date) error {
+func (s *Service) rules(ctx context.Context, tx *store.Tx, a *Appeal, st *flow.Step, on civil.Date) error {
 	in := st.Input
 	switch st.Action.Name {
 	case "accept":
