@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -315,11 +316,11 @@ func TestAppealPages(t *testing.T) {
 // delivery of the running app against a gateway that fails once.
 func TestAppealOverdueJobAndInboxes(t *testing.T) {
 	a := apptest.Start(t)
-	var hits, fails atomic.Int32
+	var fails atomic.Int32
 	fails.Store(1)
+	var mu sync.Mutex
 	var events []string
 	gw := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		hits.Add(1)
 		if fails.Add(-1) >= 0 {
 			w.WriteHeader(http.StatusServiceUnavailable)
 			return
@@ -332,7 +333,9 @@ func TestAppealOverdueJobAndInboxes(t *testing.T) {
 			} `json:"data"`
 		}
 		json.Unmarshal(b, &e)
+		mu.Lock()
 		events = append(events, e.Data.No+" "+e.Event)
+		mu.Unlock()
 	}))
 	defer gw.Close()
 	office := a.As("office")
@@ -395,6 +398,8 @@ func TestAppealOverdueJobAndInboxes(t *testing.T) {
 	// The first delivery failed and came last, after its retry; the demo's
 	// own appeals went overdue too.
 	var ours []string
+	mu.Lock()
+	defer mu.Unlock()
 	for _, e := range events {
 		if no, ev, _ := strings.Cut(e, " "); no == ap.No {
 			ours = append(ours, ev)
