@@ -13,7 +13,7 @@ import (
 	"xiaoer/internal/store"
 )
 
-// The demo: about 130 appeals received in the first half of 2023 from every
+// The demo: 116 appeals received in the first half of 2023 from every
 // channel of the seed article, nearly all closed as resolved by 30 June —
 // some after a late reply, a returned dispatch or a reopening — and a dozen
 // open ones dated around today, a few of them overdue and supervised.
@@ -294,7 +294,7 @@ func (l *demoLoader) load(ctx context.Context, z *platform.Zone) error {
 	err = l.d.DB.Write(ctx, func(tx *store.Tx) error {
 		run := &demoRun{ctx: backEntry(access.With(ctx, act.office), true), tx: tx, s: l.svc, act: act}
 		start := civil.New(2023, 1, 3)
-		for i := 0; i < 132; i++ {
+		for i := 0; i < 116; i++ {
 			cat := pickCategory(r)
 			e := ents[r.IntN(len(ents))]
 			if i%9 == 0 && act.entID != 0 {
@@ -348,7 +348,7 @@ func (l *demoLoader) load(ctx context.Context, z *platform.Zone) error {
 			if lead[1] != "" && r.IntN(4) == 0 {
 				fields["co_department_org_ids"] = []string{dept(lead[1])}
 			}
-			if i%31 == 7 {
+			if i%29 == 7 {
 				// Sent to the wrong department first: it asks to return it.
 				wrong := "经济发展局"
 				if lead[0] == wrong {
@@ -362,7 +362,7 @@ func (l *demoLoader) load(ctx context.Context, z *platform.Zone) error {
 			if urgency["urgency"] != nil {
 				urg = Complex
 			}
-			l.handle(run, r, id, limits.ReplyWorkdays(cat, urg), lead[0], on, fields, t[1], i%17 == 5)
+			l.handle(run, r, id, limits.ReplyWorkdays(cat, urg), lead[0], on, fields, t[1], i%15 == 5)
 		}
 		return run.err
 	})
