@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
+	"strings"
 
 	"xiaoer/internal/access"
 	"xiaoer/internal/civil"
@@ -179,7 +180,11 @@ func (l *demoLoader) enterprises(ctx context.Context) ([]demoEnterprise, error) 
 	if err != nil {
 		return nil, err
 	}
-	visits := map[int64][2]string{}
+	type visit struct {
+		id   int64
+		flag string
+	}
+	visits := map[int64]visit{}
 	for vrows.Next() {
 		var id, ent int64
 		var flags string
@@ -188,7 +193,8 @@ func (l *demoLoader) enterprises(ctx context.Context) ([]demoEnterprise, error) 
 			return nil, err
 		}
 		if _, ok := visits[ent]; !ok {
-			visits[ent] = [2]string{fmt.Sprint(id), flags}
+			first, _, _ := strings.Cut(flags, ",")
+			visits[ent] = visit{id, first}
 		}
 	}
 	if err := vrows.Close(); err != nil {
@@ -196,20 +202,10 @@ func (l *demoLoader) enterprises(ctx context.Context) ([]demoEnterprise, error) 
 	}
 	for i := range es {
 		if v, ok := visits[es[i].id]; ok {
-			fmt.Sscan(v[0], &es[i].visit)
-			es[i].flag = firstFlag(v[1])
+			es[i].visit, es[i].flag = v.id, v.flag
 		}
 	}
 	return es, nil
-}
-
-func firstFlag(flags string) string {
-	for i := 0; i < len(flags); i++ {
-		if flags[i] == ',' {
-			return flags[:i]
-		}
-	}
-	return flags
 }
 
 // projects returns project ids by enterprise, when the projects module is
@@ -276,7 +272,6 @@ func (l *demoLoader) load(ctx context.Context, z *platform.Zone) error {
 		return err
 	}
 	projects := l.projects(ctx)
-	r := rand.New(rand.NewPCG(2023, 6))
 	cal := l.svc.Cal
 	work := func(d civil.Date) civil.Date {
 		if !cal.IsWorkday(d) {
@@ -291,7 +286,11 @@ func (l *demoLoader) load(ctx context.Context, z *platform.Zone) error {
 		return err
 	}
 	// 2023: the history, entered quietly with its real dates.
+	var ids []int64
 	err = l.d.DB.Write(ctx, func(tx *store.Tx) error {
+		// Seeded here, so that a retried transaction writes the same zone.
+		r := rand.New(rand.NewPCG(2023, 6))
+		ids = ids[:0]
 		run := &demoRun{ctx: backEntry(access.With(ctx, act.office), true), tx: tx, s: l.svc, act: act}
 		start := civil.New(2023, 1, 3)
 		for i := 0; i < 116; i++ {
@@ -327,10 +326,11 @@ func (l *demoLoader) load(ctx context.Context, z *platform.Zone) error {
 				in.Channel = Hotline
 			}
 			id := run.file(filer, in)
+			ids = append(ids, id)
 			o := act.office
 			accept := cal.AddWorkdays(recv, r.IntN(2))
-			urgency := map[string]any{}
-			if r.IntN(10) == 0 {
+			urgency, complexity := map[string]any{}, r.IntN(10) == 0
+			if complexity {
 				urgency["urgency"] = "complex"
 			}
 			if cat == Policy && r.IntN(5) == 0 {
@@ -359,7 +359,7 @@ func (l *demoLoader) load(ctx context.Context, z *platform.Zone) error {
 				on = cal.AddWorkdays(on, 1)
 			}
 			urg := General
-			if urgency["urgency"] != nil {
+			if complexity {
 				urg = Complex
 			}
 			l.handle(run, r, id, limits.ReplyWorkdays(cat, urg), lead[0], on, fields, t[1], i%15 == 5)
@@ -369,7 +369,8 @@ func (l *demoLoader) load(ctx context.Context, z *platform.Zone) error {
 	if err != nil {
 		return err
 	}
-	return l.current(ctx, act, ents, r)
+	z.Extra["appeals"] = ids
+	return l.current(ctx, act, ents)
 }
 
 // handle runs one dispatch to a reply, a revisit and the close; reopen has
@@ -419,7 +420,7 @@ func (l *demoLoader) handle(run *demoRun, r *rand.Rand, id int64, limit int, lea
 // some in 市场监督管理局's inbox (the dept demo account), one awaiting the
 // 祥邦 enterprise's rating, and a few overdue — which the overdue job then
 // supervises.
-func (l *demoLoader) current(ctx context.Context, act *demoActors, ents []demoEnterprise, r *rand.Rand) error {
+func (l *demoLoader) current(ctx context.Context, act *demoActors, ents []demoEnterprise) error {
 	cal := l.svc.Cal
 	today := l.svc.today()
 	back := func(n int) civil.Date {
@@ -435,7 +436,6 @@ func (l *demoLoader) current(ctx context.Context, act *demoActors, ents []demoEn
 	err := l.d.DB.Write(ctx, func(tx *store.Tx) error {
 		run := &demoRun{ctx: backEntry(access.With(ctx, act.office), false), tx: tx, s: l.svc, act: act}
 		o := act.office
-		scjg := act.depts["市场监督管理局"]
 		deptID := func(name string) string { return fmt.Sprint(act.deptIDs[name]) }
 		type plan struct {
 			cat   Category
@@ -475,9 +475,6 @@ func (l *demoLoader) current(ctx context.Context, act *demoActors, ents []demoEn
 			}
 			run.do(o, id, "dispatch", recv, map[string]any{"department_org_id": deptID(pl.dept)})
 			d := act.depts[pl.dept]
-			if pl.dept == "市场监督管理局" {
-				d = scjg
-			}
 			switch pl.until {
 			case StateReturnRequested:
 				run.do(d, id, "request_return", recv, map[string]any{"reason": "供水问题不属于燃气公司职责"})
