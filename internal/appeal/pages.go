@@ -107,7 +107,7 @@ func (h *Handler) listPage(w http.ResponseWriter, r *http.Request) error {
 		"Channels": opts(Channels, Channel.Label, lang, string(f.Channel)), "Departments": depts,
 		"Overdue": f.Overdue, "Supervised": q.Get("supervised") == "true", "EnterpriseID": q.Get("enterprise_id"),
 		"ProjectID": q.Get("project_id"), "Export": "/api/v1/appeals?" + export.Encode(),
-		"CanFile": filing.Permits(p), "Lang": lang,
+		"CanFile": filing.Permits(p),
 	})
 }
 
@@ -119,7 +119,7 @@ type newForm struct {
 	Fixed          bool // the enterprise came with the link (a visit, a project)
 }
 
-func (h *Handler) renderNew(w http.ResponseWriter, r *http.Request, status int, nf newForm, msg, field string) error {
+func (h *Handler) renderNew(w http.ResponseWriter, r *http.Request, status int, nf newForm, msg string) error {
 	p := web.Principal(r)
 	lang := i18n.From(r.Context())
 	var names []string
@@ -140,7 +140,7 @@ func (h *Handler) renderNew(w http.ResponseWriter, r *http.Request, status int, 
 	}
 	staff := p.Has(staffRoles...)
 	return h.UI.RenderStatus(w, r, status, "appeal_new", i18n.T("登记诉求", "File an appeal"), map[string]any{
-		"F": nf, "Staff": staff, "Enterprises": names, "Error": msg, "Field": field,
+		"F": nf, "Staff": staff, "Enterprises": names, "Error": msg,
 		"Channels":   opts(channels, Channel.Label, lang, string(nf.In.Channel)),
 		"Categories": opts(Categories, Category.Label, lang, string(nf.In.Category)),
 		"Urgencies":  opts(Urgencies, Urgency.Label, lang, string(nf.In.Urgency)),
@@ -182,7 +182,7 @@ func (h *Handler) newPage(w http.ResponseWriter, r *http.Request) error {
 	if nf.In.VisitFlag != "" {
 		nf.In.Content = i18n.F("走访发现：%s。", "Found on a visit: %s. ", nf.In.VisitFlag).In(i18n.From(r.Context()))
 	}
-	return h.renderNew(w, r, http.StatusOK, nf, "", "")
+	return h.renderNew(w, r, http.StatusOK, nf, "")
 }
 
 func formID(r *http.Request, name string) int64 {
@@ -206,7 +206,7 @@ func (h *Handler) createPost(w http.ResponseWriter, r *http.Request) error {
 				nf.EnterpriseName, nf.Fixed = ent.Name, true
 			}
 		}
-		return h.renderNew(w, r, web.StatusOf(e), nf, e.Msg.In(i18n.From(r.Context())), e.Field)
+		return h.renderNew(w, r, web.StatusOf(e), nf, e.Msg.In(i18n.From(r.Context())))
 	}
 	if s := strings.TrimSpace(r.PostFormValue("received_on")); s != "" {
 		d, err := civil.Parse(s)

@@ -73,13 +73,10 @@ func init() {
 	i18n.Register(map[string]i18n.Text{
 		"ntf.nav.inbox":     i18n.T("我的消息", "Messages"),
 		"ntf.nav.outbox":    i18n.T("Webhook 推送", "Webhooks"),
-		"ntf.inbox":         i18n.T("我的消息", "My messages"),
-		"ntf.unread":        i18n.T("未读消息", "Unread messages"),
 		"ntf.unread_only":   i18n.T("只看未读", "Unread only"),
 		"ntf.read_all":      i18n.T("全部标记已读", "Mark all read"),
 		"ntf.open":          i18n.T("查看", "Open"),
 		"ntf.none":          i18n.T("没有消息", "No messages"),
-		"ntf.outbox":        i18n.T("Webhook 推送", "Webhooks"),
 		"ntf.outbox.hint":   i18n.T("每次诉求派单、答复、回访、超期等变化都会写入发送队列，由后台任务推送到短信或政务消息网关；失败后按指数退避重试。", "Every dispatch, reply, revisit or overdue appeal is queued and pushed to the SMS or messaging gateway by a background job, retried with exponential backoff when it fails."),
 		"ntf.url":           i18n.T("推送地址", "Webhook URL"),
 		"ntf.secret":        i18n.T("签名密钥", "Signing secret"),
@@ -98,11 +95,9 @@ func init() {
 		"ntf.card.unread":   i18n.T("未读消息", "Unread messages"),
 		"ntf.card.outbox":   i18n.T("未送达的推送", "Undelivered webhooks"),
 		"ntf.time":          i18n.T("时间", "Time"),
-		"ntf.title":         i18n.T("标题", "Title"),
 		"ntf.webhook.none":  i18n.T("尚未设置推送地址：消息只进入站内信箱。", "No webhook URL yet: messages go to the in-app inboxes only."),
 		"ntf.settings":      i18n.T("推送设置", "Settings"),
 		"ntf.queue":         i18n.T("发送队列", "Queue"),
-		"ntf.status.ok":     i18n.T("已送达", "Delivered"),
 		"ntf.status.failed": i18n.T("已放弃，待人工重试", "Given up; retry by hand"),
 	})
 }
