@@ -3,7 +3,10 @@ package app
 import (
 	"context"
 
+	"xiaoer/internal/appeal"
 	"xiaoer/internal/enterprise"
+	"xiaoer/internal/notify"
+	"xiaoer/internal/open311"
 	"xiaoer/internal/platform"
 	"xiaoer/internal/project"
 	"xiaoer/internal/store"
@@ -15,10 +18,14 @@ func (a *App) buildModules(d *platform.Deps) []platform.Module {
 	a.Enterprises = &enterprise.Service{DB: d.DB, Cipher: d.Cipher}
 	a.Auth.CheckEnterprise = func(ctx context.Context, q store.Querier, id int64) error { return enterprise.Exists(ctx, q, id) }
 	projects := &project.Service{DB: d.DB}
-	a.Enterprises.Terms = append(a.Enterprises.Terms, project.EnterpriseTerm)
+	appeals := &appeal.Service{DB: d.DB, Cal: d.Calendar.Cal, Enterprises: a.Enterprises}
+	a.Enterprises.Terms = append(a.Enterprises.Terms, project.EnterpriseTerm, appeal.EnterpriseTerm)
 	modules := []platform.Module{
 		enterprise.NewModule(d, a.Enterprises),
 		project.NewModule(d, projects),
+		appeal.NewModule(d, appeals),
+		notify.NewModule(d),
+		open311.NewModule(d, appeals),
 	}
 	for _, m := range modules {
 		if m.Facts != nil {
