@@ -4,7 +4,9 @@ import (
 	"context"
 
 	"xiaoer/internal/enterprise"
+	"xiaoer/internal/labor"
 	"xiaoer/internal/platform"
+	"xiaoer/internal/policy"
 	"xiaoer/internal/store"
 )
 
@@ -15,6 +17,8 @@ func (a *App) buildModules(d *platform.Deps) []platform.Module {
 	a.Auth.CheckEnterprise = func(ctx context.Context, q store.Querier, id int64) error { return enterprise.Exists(ctx, q, id) }
 	modules := []platform.Module{
 		enterprise.NewModule(d, a.Enterprises),
+		labor.NewModule(d, &labor.Service{DB: d.DB}),
+		policy.NewModule(d, &policy.Service{DB: d.DB, Cipher: d.Cipher, Calendar: d.Calendar}),
 	}
 	for _, m := range modules {
 		if m.Facts != nil {
@@ -23,3 +27,7 @@ func (a *App) buildModules(d *platform.Deps) []platform.Module {
 	}
 	return modules
 }
+
+// Modules returns the business modules, in order (tests and the summary
+// call their Summary and Rebuild).
+func (a *App) Modules() []platform.Module { return a.modules }

@@ -189,7 +189,7 @@ func (l *demoLoader) load(ctx context.Context, z *platform.Zone) error {
 	today := l.svc.today()
 	return l.svc.DB.Write(ctx, func(tx *store.Tx) error {
 		for i, f := range firms[:min(len(firms), 8)] {
-			posted := today.AddDays(-3 - 2*i)
+			posted := today.AddDays(-10 - 2*i)
 			_, err := l.svc.CreateDemandTx(ctx, tx, sys, DemandInput{EnterpriseID: f.id, Job: demoJobs[(3*i)%len(demoJobs)],
 				Headcount: 15 + 9*i, NeedBy: today.AddDays(-4 + 6*i), PostedOn: posted})
 			if err != nil {
