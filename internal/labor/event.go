@@ -192,6 +192,11 @@ func checkEvent(ctx context.Context, tx *store.Tx, p *access.Principal, in *Even
 	if in.OrgID == 0 {
 		in.OrgID = p.OrgID
 	}
+	if in.OrgID == 0 && p.System {
+		if err := tx.QueryRow(ctx, "SELECT id FROM orgs WHERE kind = 'zone' ORDER BY id LIMIT 1").Scan(&in.OrgID); err != nil {
+			return err
+		}
+	}
 	o, err := org.GetTx(ctx, tx, in.OrgID)
 	if errs.Is(err, errs.NotFound) {
 		return errs.Invalidf("org_id", "组织不存在", "No such org")

@@ -361,7 +361,7 @@ func exprError(k ruleKind, src string, err error) error {
 		zh = "运算两边的类型不匹配：" + msg
 	case strings.HasPrefix(msg, "unknown name"):
 		zh = "未知的名称：" + strings.TrimPrefix(msg, "unknown name ")
-	case strings.Contains(msg, "unterminated string"):
+	case strings.Contains(msg, "not terminated"):
 		zh = "文字缺少结束的引号"
 	case strings.HasPrefix(msg, "cannot use"):
 		zh = "参数类型不对：" + msg
