@@ -59,8 +59,21 @@ func TestDemoGivesTheSeedsFactorFigures(t *testing.T) {
 	if got := byJuly["labor"].(map[string]any)["subsidy_paid_fen"].(int64); got < policy.DemoSubsidyPaid {
 		t.Errorf("hiring subsidy paid by %s = %d fen, want at least %d", policy.DemoSubsidyPaidBy, got, policy.DemoSubsidyPaid)
 	}
-	t.Logf("H1: %v", h1)
-	t.Logf("by 11 July: %v", byJuly)
+	// The same through the statistics API.
+	var sum struct {
+		Labor struct {
+			Events     int64 `json:"events"`
+			Placements int64 `json:"placements"`
+		} `json:"labor"`
+		Policy struct {
+			PaidEnterprises int64 `json:"paid_enterprises"`
+		} `json:"policy"`
+	}
+	res := a.As("leader").Get("/api/v1/stats/summary?from=2023-01-01&to=2023-06-30")
+	res.JSON(&sum)
+	if res.Status != 200 || sum.Labor.Events != labor.DemoEventsH1 || sum.Labor.Placements < labor.DemoPlacedH1 || sum.Policy.PaidEnterprises == 0 {
+		t.Fatalf("stats summary: %d %s", res.Status, res.Body)
+	}
 }
 
 func TestFactorRebuildEqualsRunningTotalsOnTheDemo(t *testing.T) {

@@ -163,6 +163,23 @@ func (s *Service) home(ctx context.Context, p *access.Principal, lang i18n.Lang)
 		Unit: i18n.F("人 · %d条申报", "workers · %d demands", n).In(lang), Href: "/labor/shortage", Tone: tone}}
 }
 
+// warnings are the open demands past their need-by date, for the leader.
+func (s *Service) warnings(ctx context.Context, p *access.Principal, lang i18n.Lang) ([]platform.Card, error) {
+	var w store.Where
+	w.Scope(readScope(p, "e"))
+	w.Add("d.closed = ? AND d.filled < d.headcount AND d.need_by < ?", false, s.today())
+	where, args := w.SQL()
+	var n, short int64
+	if err := s.DB.Read().QueryRow(ctx, "SELECT COUNT(*), COALESCE(SUM(d.headcount - d.filled), 0)"+demandFrom+where, args...).Scan(&n, &short); err != nil {
+		return nil, err
+	}
+	if n == 0 {
+		return nil, nil
+	}
+	return []platform.Card{{Label: i18n.T("逾期未满足的缺工", "Labour demands past their date").In(lang), Value: fmt.Sprint(n),
+		Unit: i18n.F("条，缺%d人", "· %d workers short", short).In(lang), Href: "/labor/shortage", Tone: "red"}}, nil
+}
+
 // facts is the labour section of an enterprise's page.
 func (s *Service) facts(ctx context.Context, p *access.Principal, enterpriseID int64, lang i18n.Lang) (*platform.Facts, error) {
 	var w store.Where

@@ -4,6 +4,8 @@ import (
 	"embed"
 	"io/fs"
 
+	"xiaoer/internal/civil"
+
 	"xiaoer/internal/i18n"
 	"xiaoer/internal/platform"
 )
@@ -26,9 +28,28 @@ func NewModule(d *platform.Deps, svc *Service) platform.Module {
 		Home:      svc.home,
 		Facts:     svc.facts,
 		Summary:   Summary,
-		Rebuild:   Rebuild,
-		Metrics:   []string{"policy."},
+		// The policy ledger also fills labor.subsidy_paid_fen.
+		SummaryKeys: []string{"policy", "labor"},
+		Warnings:    svc.warnings,
+		Drill:       drill,
+		Rebuild:     Rebuild,
+		Metrics:     []string{"policy."},
 	}
+}
+
+// drill links a summary figure to the records behind it.
+func drill(key string, from, to civil.Date) string {
+	switch key {
+	case "policy.applications":
+		return "/policy-applications"
+	case "policy.paid_fen", "policy.paid_enterprises", "policy.payments":
+		return "/policy-applications?state=paid"
+	case "policy.approved_fen":
+		return "/policy-applications?state=approved,paid"
+	case "labor.subsidy_paid_fen":
+		return "/policies?category=labor_subsidy"
+	}
+	return ""
 }
 
 func init() {

@@ -171,6 +171,26 @@ func (s *Service) home(ctx context.Context, p *access.Principal, lang i18n.Lang)
 	return cards
 }
 
+// warnings are the applications whose publicity has ended and that wait
+// for approval, for the leader.
+func (s *Service) warnings(ctx context.Context, p *access.Principal, lang i18n.Lang) ([]platform.Card, error) {
+	var w store.Where
+	w.Scope(enterpriseScope(p, "e"))
+	w.Add("a.state = ? AND a.publicity_ends_on < ?", Publicized, s.today())
+	where, args := w.SQL()
+	var n int
+	var fen int64
+	if err := s.DB.Read().QueryRow(ctx, "SELECT COUNT(*), COALESCE(SUM(a.amount_fen), 0) FROM policy_applications a JOIN enterprises e ON e.id = a.enterprise_id"+where,
+		args...).Scan(&n, &fen); err != nil {
+		return nil, err
+	}
+	if n == 0 {
+		return nil, nil
+	}
+	return []platform.Card{{Label: i18n.T("公示期满待核准", "Publicity over, awaiting approval").In(lang), Value: fmt.Sprint(n),
+		Unit: fmtMoney(fen).In(lang), Href: "/policy-applications?state=publicized", Tone: "yellow"}}, nil
+}
+
 // facts is the policy section of an enterprise's page.
 func (s *Service) facts(ctx context.Context, p *access.Principal, enterpriseID int64, lang i18n.Lang) (*platform.Facts, error) {
 	var w store.Where
