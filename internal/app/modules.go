@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"xiaoer/internal/enterprise"
+	"xiaoer/internal/finance"
 	"xiaoer/internal/platform"
 	"xiaoer/internal/store"
 )
@@ -13,8 +14,10 @@ import (
 func (a *App) buildModules(d *platform.Deps) []platform.Module {
 	a.Enterprises = &enterprise.Service{DB: d.DB, Cipher: d.Cipher}
 	a.Auth.CheckEnterprise = func(ctx context.Context, q store.Querier, id int64) error { return enterprise.Exists(ctx, q, id) }
+	a.Enterprises.Terms = append(a.Enterprises.Terms, finance.EnterpriseScope)
 	modules := []platform.Module{
 		enterprise.NewModule(d, a.Enterprises),
+		finance.NewModule(d, &finance.Service{DB: d.DB, Cipher: d.Cipher, Calendar: d.Calendar.Cal}),
 	}
 	for _, m := range modules {
 		if m.Facts != nil {
