@@ -26,3 +26,7 @@ func (a *App) buildModules(d *platform.Deps) []platform.Module {
 	}
 	return modules
 }
+
+// Modules returns the business modules in load order: their summaries,
+// rebuilds and metrics are read through it.
+func (a *App) Modules() []platform.Module { return a.modules }

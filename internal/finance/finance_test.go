@@ -249,9 +249,11 @@ func TestWorkflowStates(t *testing.T) {
 	if d = e.mustAct(e.bankAUser, d.ID, "deny_credit", map[string]any{"note": "资料不全"}); d.Status != finance.CreditDenied {
 		t.Fatalf("denied: %s", d.Status)
 	}
-	c := e.post(e.ent1User, need(100, 12, finance.Credit))
-	if c = e.mustAct(e.ent1User, c.ID, "cancel", nil); c.Status != finance.Cancelled {
-		t.Fatalf("cancelled: %s", c.Status)
+	in.AmountFen = 100 * money.Wan
+	c := e.post(e.ent1User, in)
+	// Cancelled within the limit: the clock stopped in time.
+	if c = e.mustAct(e.ent1User, c.ID, "cancel", map[string]any{"date": "2023-07-04"}); c.Status != finance.Cancelled || c.Overdue || c.Light != "green" {
+		t.Fatalf("cancelled: %s, overdue %v, light %s", c.Status, c.Overdue, c.Light)
 	}
 	_, err = e.act(e.bankAUser, c.ID, "take", nil)
 	wantCode(t, "take a cancelled need", err, errs.NotFound) // no longer open: out of the bank's sight

@@ -374,10 +374,9 @@ func (h *Handler) apiContact(w http.ResponseWriter, r *http.Request) error {
 	return web.OK(w, c)
 }
 
-// period reads from and to (default: the current year up to today).
+// period reads from and to (default: from the first need to today).
 func (h *Handler) period(r *http.Request) (civil.Date, civil.Date, error) {
-	today := h.Svc.today()
-	from, to := civil.New(today.Year, 1, 1), today
+	from, to := h.Svc.sinceFirst(r.Context()), h.Svc.today()
 	q := r.URL.Query()
 	for _, x := range []struct {
 		name string

@@ -28,6 +28,16 @@ type Service struct {
 
 func (s *Service) today() civil.Date { return civil.Of(s.DB.Now()) }
 
+// sinceFirst is the day the first need was posted (the first of this year
+// when there is none): the default start of the desk's running totals.
+func (s *Service) sinceFirst(ctx context.Context) civil.Date {
+	var d civil.Date
+	if err := s.DB.Read().QueryRow(ctx, "SELECT MIN(posted_on) FROM finance_needs").Scan(&d); err != nil || d.IsZero() {
+		return civil.New(s.today().Year, 1, 1)
+	}
+	return d
+}
+
 // EnterpriseBrief is what a need shows of its enterprise: what a bank needs
 // for a credit decision, no personal data.
 type EnterpriseBrief struct {
@@ -98,9 +108,14 @@ func (n Need) StatusLabel() i18n.Text {
 	return st.Label
 }
 
-// clock is the need's response clock.
+// clock is the need's response clock: it stops at the bank's answer, or
+// when the enterprise cancels the need before any.
 func (n *Need) clock() calendar.Clock {
-	return calendar.Clock{StartOn: n.PostedOn, Limit: n.LimitWorkdays, DueOn: n.DueOn, StoppedOn: n.RespondedOn}
+	stopped := n.RespondedOn
+	if stopped.IsZero() {
+		stopped = n.ClosedOn
+	}
+	return calendar.Clock{StartOn: n.PostedOn, Limit: n.LimitWorkdays, DueOn: n.DueOn, StoppedOn: stopped}
 }
 
 const needCols = `n.id, n.enterprise_id, e.name, e.uscc, e.industry_code, e.scale, n.org_id, o.name, n.amount_fen, n.term_months,

@@ -85,12 +85,12 @@ func (h *Handler) needsPage(w http.ResponseWriter, r *http.Request) error {
 		"Statuses": statuses(lang), "Bank": pr.Has(access.Bank), "CanPost": pr.Has(access.Enterprise, access.ServiceOffice),
 		"GreenOnly": f.Green != nil && *f.Green}
 	if pr.Has(access.Leader, access.ServiceOffice) {
-		today := h.Svc.today()
+		from, to := h.Svc.sinceFirst(r.Context()), h.Svc.today()
 		sum := map[string]any{}
-		if err := h.Svc.Summary(r.Context(), h.Svc.DB.Read(), pr, civil.New(today.Year, 1, 1), today, sum); err != nil {
+		if err := h.Svc.Summary(r.Context(), h.Svc.DB.Read(), pr, from, to, sum); err != nil {
 			return err
 		}
-		data["Summary"], data["Year"] = sum["finance"], today.Year
+		data["Summary"], data["Since"] = sum["finance"], from
 	}
 	title := i18n.T("融资需求", "Financing needs")
 	switch {
@@ -274,15 +274,17 @@ func (h *Handler) needPageData(r *http.Request, id int64) (map[string]any, Need,
 	if err != nil {
 		return nil, n, err
 	}
-	if p.Has(access.Bank) {
-		// A bank weighs its own products; the others' are in the catalogue.
-		var own []Match
-		for _, m := range ms {
-			if m.Product.BankOrgID == p.OrgID {
-				own = append(own, m)
-			}
+	// Eligible products first; the others, with why not, folded away. A
+	// bank weighs its own products; the others' are in the catalogue.
+	var fit, unfit []Match
+	for _, m := range ms {
+		switch {
+		case p.Has(access.Bank) && m.Product.BankOrgID != p.OrgID:
+		case m.Eligible:
+			fit = append(fit, m)
+		default:
+			unfit = append(unfit, m)
 		}
-		ms = own
 	}
 	can := map[string]bool{}
 	for _, a := range Flow.Allowed(n.Status, p) {
@@ -314,7 +316,7 @@ func (h *Handler) needPageData(r *http.Request, id int64) (map[string]any, Need,
 	for _, a := range Flow.Actions {
 		labels[a.Name] = a.Label
 	}
-	return map[string]any{"Need": n, "Labels": labels, "Status": n.StatusLabel().In(lang), "Events": evs, "Matches": ms, "Can": can, "Products": products,
+	return map[string]any{"Need": n, "Labels": labels, "Status": n.StatusLabel().In(lang), "Events": evs, "Fit": fit, "Unfit": unfit, "Can": can, "Products": products,
 		"Today": h.Svc.today(), "Bank": p.Has(access.Bank)}, n, nil
 }
 
@@ -446,13 +448,15 @@ type productForm struct {
 	Description string
 	Active      bool
 	BankName    string
+	MinFen      int64
+	MaxFen      int64
 }
 
 func formOf(p Product) productForm {
 	f := productForm{ID: p.ID, Name: p.Name, Min: money.Yuan2(p.MinFen), Max: money.Yuan2(p.MaxFen),
 		RateMin: strconv.FormatFloat(p.RateMin, 'f', 2, 64), RateMax: strconv.FormatFloat(p.RateMax, 'f', 2, 64),
 		TermMonths: strconv.Itoa(p.TermMonthsMax), Guarantee: map[Guarantee]bool{}, Requires: map[enterprise.QualificationKind]bool{},
-		Description: p.Description, Active: p.Active, BankName: p.BankName}
+		Description: p.Description, Active: p.Active, BankName: p.BankName, MinFen: p.MinFen, MaxFen: p.MaxFen}
 	for _, g := range p.Guarantee {
 		f.Guarantee[g] = true
 	}
@@ -582,7 +586,7 @@ func (h *Handler) renderBanks(w http.ResponseWriter, r *http.Request, status int
 	if err != nil {
 		return err
 	}
-	return h.UI.RenderStatus(w, r, status, "finance_banks", i18n.T("银行对接情况", "Banks' response and lending"), map[string]any{
+	return h.UI.RenderStatus(w, r, status, "finance_banks", i18n.T("银行对接情况", "Bank response and lending"), map[string]any{
 		"Banks": bs, "From": from, "To": to, "Limits": lim, "Error": msg, "Office": pr.Has(access.ServiceOffice)})
 }
 
