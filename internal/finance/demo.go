@@ -49,13 +49,13 @@ var demoProducts = []struct {
 	{"中国工商银行大冶支行", "固定资产贷款", 500, 10000, 3.80, 4.90, 120, []Guarantee{Mortgage}, nil, "用于厂房建设、设备购置。"},
 }
 
-// demoBankUsers are the managers of the banks besides the platform's
-// "bank" account (湖北银行大冶支行).
+// demoBankUsers are the bank managers besides the platform's "bank"
+// account (湖北银行大冶支行): one more bank, to show that banks do not see
+// each other's needs. The other banks' answers in the demo are recorded as
+// the demo loader acting for the bank (an account costs a password hash at
+// every start).
 var demoBankUsers = []struct{ username, name, bank string }{
 	{"bank_abc", "钱经理", "中国农业银行大冶支行"},
-	{"bank_ccb", "孙经理", "中国建设银行大冶支行"},
-	{"bank_rcb", "周经理", "湖北大冶农村商业银行"},
-	{"bank_icbc", "吴经理", "中国工商银行大冶支行"},
 }
 
 // demoNeed is one need of the demo and how far it got.
@@ -152,7 +152,7 @@ func (l *demoLoader) load(ctx context.Context, z *platform.Zone) error {
 	// recommends; 祥邦's own user posts and cancels its needs; each bank's
 	// manager answers.
 	actors := map[string]*access.Principal{}
-	for _, name := range []string{"office", "ent", "bank", "bank_abc", "bank_ccb", "bank_rcb", "bank_icbc"} {
+	for _, name := range []string{"office", "ent", "bank", "bank_abc"} {
 		p, err := l.d.Auth.PrincipalOf(ctx, z.Users[name])
 		if err != nil {
 			return fmt.Errorf("principal %s: %w", name, err)
@@ -162,6 +162,15 @@ func (l *demoLoader) load(ctx context.Context, z *platform.Zone) error {
 	bankActor := map[string]*access.Principal{"湖北银行大冶支行": actors["bank"]}
 	for _, u := range demoBankUsers {
 		bankActor[u.bank] = actors[u.username]
+	}
+	for name, id := range z.Banks {
+		if bankActor[name] == nil {
+			o, err := l.d.Orgs.Get(ctx, id)
+			if err != nil {
+				return err
+			}
+			bankActor[name] = &access.Principal{Username: "demo", Name: name, Roles: []access.Role{access.Bank}, OrgID: id, OrgPath: o.Path}
+		}
 	}
 	rnd := rand.New(rand.NewPCG(2023, 7))
 	today := l.svc.today()

@@ -510,6 +510,23 @@ func TestGreenChannelLimits(t *testing.T) {
 	if !slices.Equal(order, []int64{later.ID, green.ID, normal.ID}) {
 		t.Fatalf("inbox order = %v, want %v", order, []int64{later.ID, green.ID, normal.ID})
 	}
+	// Page by page, the inbox keeps its order on either engine.
+	var paged []int64
+	f := finance.NeedFilter{Waiting: true, Limit: 1}
+	for range 5 {
+		page, _, err := e.svc.List(e.ctx, e.bankAUser, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(page) == 0 {
+			break
+		}
+		paged = append(paged, page[0].ID)
+		f.AfterGreen, f.AfterPosted, f.BeforeID = page[0].GreenChannel, page[0].PostedOn, page[0].ID
+	}
+	if !slices.Equal(paged, order) {
+		t.Fatalf("inbox paged = %v, want %v", paged, order)
+	}
 	// Late answers are counted late.
 	n := e.mustAct(e.bankAUser, green.ID, "take", map[string]any{"date": "2023-06-26"})
 	if n.ResponseWorkdays == nil || *n.ResponseWorkdays != 2 || !n.Overdue {

@@ -50,7 +50,7 @@ func (h *Handler) Routes() []web.Route {
 		web.Handle("GET /api/v1/finance/needs/{id}/matches", needReaders, h.apiMatches).Doc("为融资需求匹配的金融产品（按适配程度排序，附理由）", nil, []Match{}),
 		web.Handle("POST /api/v1/finance/needs/{id}/recommendation", office, h.apiRecommend).Doc("营商办为融资需求推荐产品", Recommendation{}, Need{}),
 		web.Handle("POST /api/v1/finance/needs/{id}/contact", needReaders, h.apiContact).Doc("查看联系人完整信息（接单银行；留痕）", nil, ContactView{}),
-		web.Handle("GET /api/v1/finance/banks", rankReaders, h.apiBanks).Doc("银行对接情况排行（响应时长、接单率、授信率、放款额）", nil, []BankFigures{}),
+		web.Handle("GET /api/v1/finance/banks", rankReaders, h.apiBanks).Doc("银行对接情况排行（响应时长、接单率、授信率、放款额；format=xlsx 导出）", nil, []BankFigures{}),
 		web.Handle("GET /api/v1/finance/settings", needReaders, h.apiLimits).Doc("融资需求响应时限（工作日）", nil, Limits{}),
 		web.Handle("PUT /api/v1/finance/settings", office, h.apiSaveLimits).Doc("设置融资需求响应时限", Limits{}, Limits{}),
 
@@ -396,6 +396,29 @@ func (h *Handler) period(r *http.Request) (civil.Date, civil.Date, error) {
 	return from, to, nil
 }
 
+var bankColumns = []web.Column[BankFigures]{
+	web.Col("银行", "Bank", func(b BankFigures) any { return b.BankName }),
+	web.Col("在售产品", "Products", func(b BankFigures) any { return b.Products }),
+	web.Col("当前待响应", "Waiting now", func(b BankFigures) any { return b.Waiting }),
+	web.Col("响应笔数", "Answers", func(b BankFigures) any { return b.Answers }),
+	web.Col("接单", "Taken", func(b BankFigures) any { return b.Taken }),
+	web.Col("拒绝", "Declined", func(b BankFigures) any { return b.Declined }),
+	web.Col("平均响应（工作日）", "Average response (working days)", func(b BankFigures) any { return ptr(b.AvgResponseWorkdays) }),
+	web.Col("超时响应", "Late answers", func(b BankFigures) any { return b.Late }),
+	web.Col("授信笔数", "Credits", func(b BankFigures) any { return b.Credits }),
+	web.Col("授信金额（元）", "Credit (yuan)", func(b BankFigures) any { return float64(b.CreditsFen) / 100 }),
+	web.Col("授信否决", "Credit denied", func(b BankFigures) any { return b.Denied }),
+	web.Col("放款笔数", "Loans", func(b BankFigures) any { return b.Loans }),
+	web.Col("放款金额（元）", "Lent (yuan)", func(b BankFigures) any { return float64(b.LoansFen) / 100 }),
+}
+
+func ptr(f *float64) any {
+	if f == nil {
+		return ""
+	}
+	return *f
+}
+
 func (h *Handler) apiBanks(w http.ResponseWriter, r *http.Request) error {
 	from, to, err := h.period(r)
 	if err != nil {
@@ -407,6 +430,16 @@ func (h *Handler) apiBanks(w http.ResponseWriter, r *http.Request) error {
 	}
 	if bs == nil {
 		bs = []BankFigures{}
+	}
+	if f := r.URL.Query().Get("format"); f == "xlsx" || f == "csv" {
+		return web.Export(w, r, f, i18n.T("银行对接情况", "Banks"), bankColumns, func(yield func(BankFigures) error) error {
+			for _, b := range bs {
+				if err := yield(b); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
 	}
 	return web.OK(w, bs)
 }
