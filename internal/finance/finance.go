@@ -5,11 +5,21 @@
 // denied, disbursed — against a response time limit in working days, with a
 // green channel (绿色通道) for urgent needs.
 //
-// A need names a preferred bank (it is then routed to that bank alone) or
-// none (it is open to every bank). A bank sees the needs routed to it, the
-// open needs still waiting, and the needs it took; of the enterprise it sees
-// what a credit decision needs, and the contact person only once it has
-// taken the need, masked, with an audited reveal.
+// Routing. A need names a preferred bank, and is then routed to that bank
+// alone, or none, and is then open to every bank of its zone (the banks
+// under the node its enterprise's street hangs from). A bank's decline ends
+// a routed need; on an open need it records that bank's "no" and leaves the
+// need waiting for the others, until one takes it or every bank of the
+// zone has declined (then it ends declined). Whoever takes an open need
+// makes it that bank's own: the others lose sight of it and can no longer
+// act on it.
+//
+// Sight. A bank sees the needs routed to it, the open needs still waiting,
+// the needs it took, and the open needs it declined that no other bank has
+// taken; never another bank's declines. Of the enterprise it sees what a
+// credit decision needs (name, credit code, industry, scale, qualifications)
+// and the contact person only once it has taken the need — masked, with an
+// audited reveal.
 package finance
 
 import (

@@ -441,6 +441,45 @@ func TestOpenNeedDeclines(t *testing.T) {
 	}
 }
 
+// TestConcurrentTakesOneWins: banks racing for one open need — exactly one
+// takes it; the others are told it is gone or was just taken, and the
+// rollups count one take.
+func TestConcurrentTakesOneWins(t *testing.T) {
+	e := newEnv(t)
+	for round := range 5 {
+		n := e.post(e.ent1User, need(100, 12, finance.Credit))
+		banks := []*access.Principal{e.bankAUser, e.bankBUser, e.bankCUser}
+		errc := make(chan error, len(banks))
+		start := make(chan struct{})
+		for _, b := range banks {
+			go func() {
+				<-start
+				_, err := e.act(b, n.ID, "take", nil)
+				errc <- err
+			}()
+		}
+		close(start)
+		won := 0
+		for range banks {
+			switch err := <-errc; {
+			case err == nil:
+				won++
+			case errs.Is(err, errs.NotFound), errs.Is(err, errs.Conflict):
+			default:
+				t.Fatalf("round %d: %v", round, err)
+			}
+		}
+		if won != 1 {
+			t.Fatalf("round %d: %d banks took the need", round, won)
+		}
+	}
+	sums, err := rollup.Sum(e.ctx, e.db.Read(), rollup.Scope{Path: "/"}, today, today, "finance.taken")
+	if err != nil || sums["finance.taken"] != 5 {
+		t.Fatalf("takes counted: %v %v", sums, err)
+	}
+	rebuildAgrees(t, e)
+}
+
 // TestDisbursedNeverExceedsCredit: more than the credit is a conflict that
 // names the field; the credit itself, or less, goes through.
 func TestDisbursedNeverExceedsCredit(t *testing.T) {

@@ -167,7 +167,7 @@ func (s *Service) ActTx(ctx context.Context, tx *store.Tx, p *access.Principal, 
 		case "disburse":
 			if amount > n.CreditFen {
 				return errs.New(errs.Conflict, "amount_fen", i18n.F("放款金额%s超过授信金额%s", "The amount disbursed, %s, exceeds the credit approved, %s",
-					money.Format(amount), money.Format(n.CreditFen)))
+					moneyText(amount), moneyText(n.CreditFen)))
 			}
 			set["loan_fen"], set["loan_on"], set["closed_on"] = amount, on, on
 		}
@@ -333,6 +333,9 @@ func (s *Service) RecommendTx(ctx context.Context, tx *store.Tx, p *access.Princ
 	}
 	return audit.Append(ctx, tx, audit.Entry{Action: "finance.recommend", Object: Entity, ObjectID: id, Summary: map[string]any{"product_id": productID}})
 }
+
+// moneyText is an amount in each language's manner, for messages.
+func moneyText(fen int64) i18n.Text { return i18n.T(money.Format(fen), money.FormatEn(fen)) }
 
 // dataInt reads an integer from event data, as stored by a transition
 // (int64) or read back from JSON (float64).
