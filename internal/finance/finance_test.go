@@ -443,7 +443,8 @@ func TestOpenNeedDeclines(t *testing.T) {
 
 // TestConcurrentTakesOneWins: banks racing for one open need — exactly one
 // takes it; the others are told it is gone or was just taken, and the
-// rollups count one take.
+// rollups count one take. Banks declining at once all count, and the last
+// ends the need.
 func TestConcurrentTakesOneWins(t *testing.T) {
 	e := newEnv(t)
 	for round := range 5 {
@@ -471,6 +472,28 @@ func TestConcurrentTakesOneWins(t *testing.T) {
 		}
 		if won != 1 {
 			t.Fatalf("round %d: %d banks took the need", round, won)
+		}
+	}
+	// Every bank declining at once ends the need declined.
+	for round := range 5 {
+		n := e.post(e.ent1User, need(100, 12, finance.Credit))
+		errc := make(chan error, 3)
+		start := make(chan struct{})
+		for _, b := range []*access.Principal{e.bankAUser, e.bankBUser, e.bankCUser} {
+			go func() {
+				<-start
+				_, err := e.act(b, n.ID, "decline", nil)
+				errc <- err
+			}()
+		}
+		close(start)
+		for range 3 {
+			if err := <-errc; err != nil {
+				t.Fatalf("round %d: %v", round, err)
+			}
+		}
+		if got, _ := e.svc.Get(e.ctx, e.office, n.ID); got.Status != finance.Declined || len(got.Declines) != 3 {
+			t.Fatalf("round %d: after three declines at once: %s, %d declines", round, got.Status, len(got.Declines))
 		}
 	}
 	sums, err := rollup.Sum(e.ctx, e.db.Read(), rollup.Scope{Path: "/"}, today, today, "finance.taken")

@@ -128,6 +128,11 @@ func (s *Service) ActTx(ctx context.Context, tx *store.Tx, p *access.Principal, 
 			break
 		}
 		if n.Open() {
+			// Lock the need first, so that of two last banks declining at
+			// once the second counts the first's decline.
+			if err := tx.ExecOne(ctx, "UPDATE finance_needs SET updated_at = ? WHERE id = ? AND status = ?", tx.Now, id, Posted); err != nil {
+				return errs.Conflictf("该需求刚被他人处理，请刷新后重试", "Someone else has just acted on this need; reload and try again")
+			}
 			decline = &Decline{BankOrgID: b.ID, On: on, Note: in.Note}
 			last, err := s.lastBank(ctx, tx, &n)
 			if err != nil {
