@@ -1,0 +1,2 @@
+-- Number held for a module whose migration is added with it.
+SELECT 1;
