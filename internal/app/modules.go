@@ -4,6 +4,8 @@ import (
 	"context"
 
 	"xiaoer/internal/enterprise"
+	"xiaoer/internal/innovation"
+	"xiaoer/internal/place"
 	"xiaoer/internal/platform"
 	"xiaoer/internal/store"
 )
@@ -15,6 +17,8 @@ func (a *App) buildModules(d *platform.Deps) []platform.Module {
 	a.Auth.CheckEnterprise = func(ctx context.Context, q store.Querier, id int64) error { return enterprise.Exists(ctx, q, id) }
 	modules := []platform.Module{
 		enterprise.NewModule(d, a.Enterprises),
+		innovation.NewModule(d, &innovation.Service{DB: d.DB, Enterprises: a.Enterprises}),
+		place.NewModule(d, &place.Service{DB: d.DB}),
 	}
 	for _, m := range modules {
 		if m.Facts != nil {
@@ -23,3 +27,6 @@ func (a *App) buildModules(d *platform.Deps) []platform.Module {
 	}
 	return modules
 }
+
+// Modules returns the business modules, in the order they were built.
+func (a *App) Modules() []platform.Module { return a.modules }
