@@ -2,9 +2,9 @@ package app_test
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
 	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -13,7 +13,6 @@ import (
 
 	"xiaoer/internal/access"
 	"xiaoer/internal/app/apptest"
-	"xiaoer/internal/civil"
 	"xiaoer/internal/i18n"
 	"xiaoer/internal/money"
 	"xiaoer/internal/platform"
@@ -22,7 +21,7 @@ import (
 // module returns the app's module called name.
 func module(t *testing.T, a *apptest.App, name string) platform.Module {
 	t.Helper()
-	for _, m := range a.Modules() {
+	for _, m := range a.Stats.Modules {
 		if m.Name == name {
 			return m
 		}
@@ -31,27 +30,15 @@ func module(t *testing.T, a *apptest.App, name string) platform.Module {
 	return platform.Module{}
 }
 
-// summaryJSON runs the modules' Summary for the zone and returns it as the
-// API will serve it.
-func summaryJSON(t *testing.T, a *apptest.App, from, to string, names ...string) map[string]any {
-	t.Helper()
-	into := map[string]any{}
-	for _, n := range names {
-		if err := module(t, a, n).Summary(t.Context(), a.DB.Read(), access.SystemPrincipal("test"), civil.MustParse(from), civil.MustParse(to), into); err != nil {
-			t.Fatal(err)
-		}
-	}
-	b, _ := json.Marshal(into)
-	var m map[string]any
-	json.Unmarshal(b, &m)
-	return m
-}
-
 // TestInnovationFiguresOfH1_2023 checks the demo against the seed article's
 // figures for the first half of 2023.
 func TestInnovationFiguresOfH1_2023(t *testing.T) {
 	a := apptest.Start(t)
-	s := summaryJSON(t, a, "2023-01-01", "2023-06-30", "innovation", "place")
+	res := a.As("leader").Get("/api/v1/stats/summary?from=2023-01-01&to=2023-06-30")
+	if res.Status != 200 {
+		t.Fatalf("summary: %d %s", res.Status, res.Body)
+	}
+	s := res.Map()
 	inn := s["innovation"].(map[string]any)
 	for k, v := range map[string]any{
 		// 3 national 双创 platforms, 38 provincial-or-higher, 66 municipal;
@@ -93,13 +80,32 @@ func TestInnovationFiguresOfH1_2023(t *testing.T) {
 		}
 	}
 	places := s["places"].(map[string]any)
-	if got, want := places["by_kind"], map[string]any{"residential_cluster": 5.0, "service_center": 4.0, "neighbourhood_center": 9.0,
-		"school": 3.0, "hospital": 2.0, "culture": 2.0, "sports": 2.0, "transport": 3.0}; !reflect.DeepEqual(got, want) {
-		t.Errorf("places by kind = %v", got)
+	// The article's 5 residential clusters, 4 industrial service centres
+	// and 9 neighbourhood centres, and 12 public facilities.
+	for k, v := range map[string]float64{"residential_cluster": 5, "service_center": 4, "neighbourhood_center": 9,
+		"school": 3, "hospital": 2, "culture": 2, "sports": 2, "transport": 3, "facilities": 12} {
+		if places[k] != v {
+			t.Errorf("places.%s = %v, want %v", k, places[k], v)
+		}
 	}
 	// The culture centre that opened in September was still being built.
 	if got := places["by_status"]; !reflect.DeepEqual(got, map[string]any{"open": 14.0, "building": 10.0, "planned": 6.0}) {
 		t.Errorf("places by status = %v", got)
+	}
+	// The narrative brief reports them in the article's words.
+	brief := string(a.As("leader").Get("/api/v1/reports/brief?from=2023-01-01&to=2023-06-30").Body)
+	for _, want := range []string{"规划建设居住组团5个、园区级产业服务中心4个、生活和生产邻里中心9个", "国家级研发（双创）平台3家、省级研发平台35家、市级研发平台66家",
+		"创新创业活动64场次", "32所高校院所与72家企业建立产学研合作关系"} {
+		if !strings.Contains(brief, want) {
+			t.Errorf("the brief lacks %q:\n%s", want, brief)
+		}
+	}
+	// The dashboard ranks the universities and drills into the lists.
+	dash := string(a.BrowserLogin("leader", "demo").Page("/dashboard?from=2023-01-01&to=2023-06-30").Body)
+	for _, want := range []string{"产学研合作高校院所", "/innovation/partnerships?university_org_id=", "/innovation/events?from=2023-01-01&amp;to=2023-06-30"} {
+		if !strings.Contains(dash, want) {
+			t.Errorf("the dashboard lacks %q", want)
+		}
 	}
 	// The article's named enterprises hold the named support.
 	var grants struct {
@@ -346,6 +352,7 @@ func TestInnovationPagesRender(t *testing.T) {
 		{"leader", "/places", "plc-scalebar", "Industry–city places"},
 		{"office", "/places/" + placeID, "纬度", "Latitude"},
 		{"leader", "/", "省级以上研发平台", "Provincial-or-higher R"},
+		{"leader", "/", "转化中的科技成果", "Technology transfers under way"},
 		{"ent", "/", "高企/科小资质自测", "Qualification self-check"},
 	} {
 		c := a.BrowserLogin(tc.user, "demo")
@@ -355,6 +362,16 @@ func TestInnovationPagesRender(t *testing.T) {
 			if res.Status != http.StatusOK || !strings.Contains(string(res.Body), want) {
 				t.Errorf("%s %s (lang %q): %d, missing %q", tc.user, tc.path, lang, res.Status, want)
 			}
+			if key := untranslated.FindString(string(res.Body)); key != "" {
+				t.Errorf("%s %s (lang %q) shows the catalog key %q", tc.user, tc.path, lang, key)
+			}
+		}
+	}
+	// Filters carry over to the export and the next page.
+	page := string(a.BrowserLogin("leader", "demo").Page("/innovation/events?kind=contest&limit=5").Body)
+	for _, want := range []string{`href="/api/v1/innovation/events?kind=contest&amp;format=xlsx"`, `href="?kind=contest&amp;cursor=`} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the events page lacks %s", want)
 		}
 	}
 	// The map draws every place, each linked to its page, with no script.
@@ -370,6 +387,9 @@ func TestInnovationPagesRender(t *testing.T) {
 		t.Errorf("bank on platforms: %d", res.Status)
 	}
 }
+
+// untranslated finds a catalog key of these modules printed as such.
+var untranslated = regexp.MustCompile(`(^|[^a-z/_-])(inn|plc)\.[a-z_.]+`)
 
 func TestSelfCheckForm(t *testing.T) {
 	a := apptest.Start(t)

@@ -27,6 +27,3 @@ func (a *App) buildModules(d *platform.Deps) []platform.Module {
 	}
 	return modules
 }
-
-// Modules returns the business modules, in the order they were built.
-func (a *App) Modules() []platform.Module { return a.modules }

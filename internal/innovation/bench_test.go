@@ -49,7 +49,7 @@ func BenchmarkQualified(b *testing.B) {
 		}
 		if _, err := tx.Exec(ctx, `WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < ?)
 			INSERT INTO enterprises (uscc, name, org_id, created_at, updated_at)
-			SELECT 'U' || i, 'E' || i, CASE WHEN i % 2 = 0 THEN ? ELSE ? END, ?, ? FROM s`,
+			SELECT 'U' || i, 'E' || i, CASE WHEN i % 2 = 0 THEN CAST(? AS BIGINT) ELSE CAST(? AS BIGINT) END, ?, ? FROM s`,
 			n, street1.ID, street2.ID, tx.Now, tx.Now); err != nil {
 			return err
 		}

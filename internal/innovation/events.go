@@ -90,6 +90,9 @@ func (in *EventInput) Validate() error {
 	if in.Date.IsZero() {
 		return errs.Invalidf("date", "请填写活动日期", "date is required")
 	}
+	if in.Date.Year < 2000 || in.Date.Year > 2100 {
+		return errs.Invalidf("date", "活动日期 %s 不合理", "date %s is implausible", in.Date)
+	}
 	if err := text("organizer", &in.Organizer, 100, false, "主办单位", "organizer"); err != nil {
 		return err
 	}

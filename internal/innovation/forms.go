@@ -189,13 +189,3 @@ func (s *Service) EnterpriseRef(ctx context.Context, p *access.Principal, typed,
 	}
 	return 0, errs.Invalidf(field, "「%s」对应多家企业，请填写统一社会信用代码", "“%s” names more than one enterprise: give its credit code", typed)
 }
-
-// enterpriseName is the name shown in a form for an enterprise id.
-func (s *Service) enterpriseName(ctx context.Context, id int64) string {
-	if id == 0 {
-		return ""
-	}
-	var n string
-	s.DB.Read().QueryRow(ctx, "SELECT name FROM enterprises WHERE id = ?", id).Scan(&n)
-	return n
-}

@@ -17,15 +17,18 @@ func Templates() fs.FS { s, _ := fs.Sub(templates, "templates"); return s }
 func NewModule(d *platform.Deps, svc *Service) platform.Module {
 	h := &Handler{Svc: svc, UI: d.UI}
 	return platform.Module{
-		Name:      "innovation",
-		Routes:    h.Routes(),
-		Nav:       Nav(),
-		Templates: Templates(),
-		Demo:      (&demoLoader{svc: svc}).load,
-		Home:      svc.Home,
-		Facts:     svc.Facts,
-		Summary:   svc.Summary,
-		Rebuild:   svc.Rebuild,
-		Metrics:   Metrics,
+		Name:        "innovation",
+		Routes:      h.Routes(),
+		Nav:         Nav(),
+		Templates:   Templates(),
+		Demo:        (&demoLoader{svc: svc}).load,
+		Home:        svc.Home,
+		Facts:       svc.Facts,
+		Summary:     svc.Summary,
+		SummaryKeys: []string{"innovation"},
+		Rankings:    svc.Rankings,
+		Drill:       Drill,
+		Rebuild:     svc.Rebuild,
+		Metrics:     Metrics,
 	}
 }

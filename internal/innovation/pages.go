@@ -3,6 +3,7 @@ package innovation
 import (
 	"encoding/json"
 	"fmt"
+	"html/template"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -78,14 +79,16 @@ type listData struct {
 	Items    any
 	Total    int
 	Next     string
-	Query    string // the filters as "k=v&", for the pager and the export link
+	Query    template.URL // the filters as "k=v&", for the pager and the export link
 	Params   url.Values
 	CanWrite bool
 	Opts     map[string]any
 }
 
-// filterQuery keeps a list's filters, without its paging and format.
-func filterQuery(p web.ListParams) string {
+// filterQuery keeps a list's filters, without its paging and format. It is
+// typed as a URL (it is one, encoded) so that the page keeps its = and &
+// where it follows a "?".
+func filterQuery(p web.ListParams) template.URL {
 	q := url.Values{}
 	for k, vs := range p.Query {
 		if k == "cursor" || k == "limit" || k == "format" || len(vs) == 0 || vs[0] == "" {
@@ -94,7 +97,7 @@ func filterQuery(p web.ListParams) string {
 		q.Set(k, vs[0])
 	}
 	if s := q.Encode(); s != "" {
-		return s + "&"
+		return template.URL(s + "&")
 	}
 	return ""
 }
@@ -684,6 +687,7 @@ type checkPage struct {
 	Result        *CheckResult
 	Error         string
 	ForEnterprise bool // an enterprise user checks its own enterprise
+	CanSave       bool // the user may keep a result on an enterprise's record
 	Enterprises   []string
 	Fields        []TechField
 	Saved         *SavedCheck
@@ -692,6 +696,7 @@ type checkPage struct {
 func (h *Handler) renderCheck(w http.ResponseWriter, r *http.Request, status int, d checkPage) error {
 	pr := web.Principal(r)
 	d.ForEnterprise = pr.Has(access.Enterprise) && pr.EnterpriseID != 0
+	d.CanSave = pr.Has(access.Enterprise, access.Cadre, access.ServiceOffice)
 	if !d.ForEnterprise {
 		names, err := h.Svc.enterpriseNames(r.Context(), pr)
 		if err != nil {
@@ -750,10 +755,14 @@ func (h *Handler) selfCheckPost(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	if err != nil {
-		return formFailed(err, func(status int, msg string) error {
-			d.Error = msg
-			return h.renderCheck(w, r, status, d)
-		}, lang)
+		// Every refusal here, a 403 on keeping the result included, is
+		// about the figures or the choice of enterprise: show it on the form.
+		e := errs.As(err)
+		if e.Code == errs.Internal {
+			return err
+		}
+		d.Error = e.Msg.In(lang)
+		return h.renderCheck(w, r, web.StatusOf(e), d)
 	}
 	d.Result = &res
 	return h.renderCheck(w, r, http.StatusOK, d)

@@ -67,12 +67,6 @@ type Partnership struct {
 	UpdatedAt       time.Time       `json:"updated_at"`
 }
 
-// ActiveIn reports whether the partnership was in force at some time in
-// from..to: signed on or before to, and not ended before from.
-func (x Partnership) ActiveIn(from, to civil.Date) bool {
-	return !x.SignedOn.After(to) && (x.EndsOn.IsZero() || !x.EndsOn.Before(from))
-}
-
 // PartnershipInput is the body of create and update.
 type PartnershipInput struct {
 	UniversityOrgID int64           `json:"university_org_id,string"`

@@ -114,11 +114,6 @@ type Platform struct {
 	UpdatedAt        time.Time      `json:"updated_at"`
 }
 
-// ActiveOn reports whether the platform's recognition stood on day d.
-func (p Platform) ActiveOn(d civil.Date) bool {
-	return !p.RecognizedOn.After(d) && (p.RevokedOn.IsZero() || p.RevokedOn.After(d))
-}
-
 // PlatformInput is the body of create and update.
 type PlatformInput struct {
 	Name             string         `json:"name"`

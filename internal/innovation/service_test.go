@@ -416,7 +416,7 @@ func TestTransferWorkflow(t *testing.T) {
 	}
 }
 
-func TestTransferFlowIsValid(t *testing.T) {
+func TestFlowIsValid(t *testing.T) {
 	if err := innovation.TransferFlow.Check(); err != nil {
 		t.Fatal(err)
 	}

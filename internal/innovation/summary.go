@@ -3,6 +3,7 @@ package innovation
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -102,9 +103,13 @@ func (s *Service) Summary(ctx context.Context, q store.Querier, p *access.Princi
 			return err
 		}
 		levels[level] += n
-		if level == string(National) && (kind == string(Incubator) || kind == string(MakerSpace) || kind == string(SciencePark)) {
+		if level == string(National) && slices.Contains(IncubationKinds, PlatformKind(kind)) {
 			incubation += n
 		}
+	}
+	if err := rows.Err(); err != nil {
+		rows.Close()
+		return err
 	}
 	if err := rows.Close(); err != nil {
 		return err
@@ -189,6 +194,75 @@ func (s *Service) Summary(ctx context.Context, q store.Querier, p *access.Princi
 	return nil
 }
 
+// Drill returns the list behind a figure of the innovation section.
+func Drill(key string, from, to civil.Date) string {
+	k, ok := strings.CutPrefix(key, "innovation.")
+	if !ok {
+		return ""
+	}
+	period := "active_from=" + from.String() + "&active_to=" + to.String()
+	switch {
+	case k == "high_tech_enterprises":
+		return "/enterprises?qualification=high_tech&qualified_on=" + to.String()
+	case k == "tech_smes":
+		return "/enterprises?qualification=tech_sme&qualified_on=" + to.String()
+	case strings.HasPrefix(k, "platforms.") && Level(k[len("platforms."):]).Valid():
+		return "/innovation/platforms?level=" + k[len("platforms."):] + "&active_on=" + to.String()
+	case strings.HasPrefix(k, "platforms") || k == "national_incubation_platforms":
+		return "/innovation/platforms?active_on=" + to.String()
+	case strings.HasPrefix(k, "events") || k == "event_participants":
+		return "/innovation/events?from=" + from.String() + "&to=" + to.String()
+	case strings.HasPrefix(k, "partnership"):
+		return "/innovation/partnerships?" + period
+	case strings.HasPrefix(k, "grants") || k == "rd_projects_provincial":
+		return "/innovation/grants?year=" + strconv.Itoa(to.Year)
+	case strings.HasPrefix(k, "transfers"):
+		// The list shows the items' stages today, the nearest there is to
+		// a stage on to.
+		if _, st, _ := strings.Cut(k, "."); slices.Contains(Stages, Stage(st)) {
+			return "/innovation/transfers?stage=" + st
+		}
+		return "/innovation/transfers"
+	}
+	return ""
+}
+
+// Rankings returns the dashboard's league table of universities by the
+// enterprises they work with in the period (partnerships active in it).
+func (s *Service) Rankings(ctx context.Context, q store.Querier, p *access.Principal, from, to civil.Date, l i18n.Lang) ([]platform.Ranking, error) {
+	var w store.Where
+	w.Add("x.signed_on <= ? AND (x.ends_on IS NULL OR x.ends_on >= ?)", to, from)
+	pathPred(&w, "x.org_id", rollup.ScopeOf(p).Path)
+	where, args := w.SQL()
+	rows, err := q.Query(ctx, `SELECT x.university_org_id, u.name, COUNT(DISTINCT x.enterprise_id), COUNT(*), COALESCE(SUM(x.amount_fen), 0)
+		FROM inn_partnerships x JOIN orgs u ON u.id = x.university_org_id`+where+`
+		GROUP BY x.university_org_id, u.name ORDER BY COUNT(DISTINCT x.enterprise_id) DESC, COUNT(*) DESC, u.name LIMIT 10`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	r := platform.Ranking{Title: i18n.T("产学研合作高校院所", "Universities in partnerships").In(l),
+		Columns: []string{i18n.T("高校院所", "University").In(l), i18n.T("合作企业", "Enterprises").In(l), i18n.T("合作项目", "Agreements").In(l),
+			i18n.T("合同金额", "Amount").In(l)}}
+	for rows.Next() {
+		var id, ents, n, fen int64
+		var name string
+		if err := rows.Scan(&id, &name, &ents, &n, &fen); err != nil {
+			return nil, err
+		}
+		amt := money.Format(fen)
+		if l == i18n.EN {
+			amt = money.FormatEn(fen)
+		}
+		r.Rows = append(r.Rows, platform.RankRow{Name: name, Values: []string{strconv.FormatInt(ents, 10), strconv.FormatInt(n, 10), amt},
+			Href: fmt.Sprintf("/innovation/partnerships?university_org_id=%d&active_from=%s&active_to=%s", id, from, to)})
+	}
+	if err := rows.Err(); err != nil || len(r.Rows) == 0 {
+		return nil, err
+	}
+	return []platform.Ranking{r}, nil
+}
+
 // Rebuild recomputes the module's rollups from its records: each event on
 // its date, each transfer at every stage it has reached.
 func (s *Service) Rebuild(ctx context.Context, tx *store.Tx) error {
@@ -233,8 +307,9 @@ func (s *Service) Rebuild(ctx context.Context, tx *store.Tx) error {
 	return nil
 }
 
-// Home returns the figures the zone's roles see first, and the self-check
-// for enterprises and cadres.
+// Home returns the figures the zone's roles see first — standing figures,
+// which mean something on any day — and the self-check for enterprises and
+// cadres.
 func (s *Service) Home(ctx context.Context, p *access.Principal, l i18n.Lang) []platform.Card {
 	var cards []platform.Card
 	today := s.today()
@@ -246,8 +321,8 @@ func (s *Service) Home(ctx context.Context, p *access.Principal, l i18n.Lang) []
 			cards = append(cards,
 				platform.Card{Label: i18n.T("省级以上研发平台", "Provincial-or-higher R&D platforms").In(l),
 					Value: fmt.Sprint(inn["platforms_provincial_or_higher"]), Unit: i18n.T("个", "").In(l), Href: "/innovation/platforms?status=active"},
-				platform.Card{Label: i18n.F("%d年创新活动", "Innovation events in %d", today.Year).In(l),
-					Value: fmt.Sprint(inn["events"]), Unit: i18n.T("场", "").In(l), Href: "/innovation/events?from=" + civil.New(today.Year, 1, 1).String()},
+				platform.Card{Label: i18n.T("转化中的科技成果", "Technology transfers under way").In(l),
+					Value: fmt.Sprint(underWay(inn["transfers"])), Unit: i18n.T("项", "").In(l), Href: "/innovation/transfers"},
 				platform.Card{Label: i18n.T("产学研合作高校院所", "Universities in partnerships").In(l),
 					Value: fmt.Sprint(inn["partnership_universities"]), Unit: i18n.T("所", "").In(l), Href: "/innovation/partnerships"},
 			)
@@ -271,6 +346,12 @@ func (s *Service) Home(ctx context.Context, p *access.Principal, l i18n.Lang) []
 		cards = append(cards, c)
 	}
 	return cards
+}
+
+// underWay is the number of transfers not yet at market, from the summary.
+func underWay(stock any) int64 {
+	m, _ := stock.(map[string]int64)
+	return m[string(Research)] + m[string(Incubation)] + m[string(Pilot)]
 }
 
 // verdict is a saved check in a few words.

@@ -70,16 +70,22 @@ func (l *demoLoader) load(ctx context.Context, z *platform.Zone) error {
 		}
 		return z.ID
 	}
-	return l.svc.DB.Write(ctx, func(tx *store.Tx) error {
+	ids := map[string]int64{}
+	err := l.svc.DB.Write(ctx, func(tx *store.Tx) error {
 		for _, p := range DemoPlaces {
 			in := Input{Name: p.Name, Kind: p.Kind, Status: p.Status, Lat: p.Lat, Lng: p.Lng, OrgID: orgOf(p.Org), Description: p.Desc}
 			if p.Opened != "" {
 				in.OpenedOn = civil.MustParse(p.Opened)
 			}
-			if _, err := l.svc.CreateTx(ctx, tx, sys, in); err != nil {
+			id, err := l.svc.CreateTx(ctx, tx, sys, in)
+			if err != nil {
 				return fmt.Errorf("place %s: %w", p.Name, err)
 			}
+			ids[p.Name] = id
 		}
 		return nil
 	})
+	// Later modules (an integration project's page, say) find places by name.
+	z.Extra["places"] = ids
+	return err
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"embed"
 	"fmt"
+	"html/template"
 	"io/fs"
 	"net/http"
 	"net/url"
@@ -36,13 +37,15 @@ var writers = web.Roles(access.ServiceOffice)
 func NewModule(d *platform.Deps, svc *Service) platform.Module {
 	h := &Handler{Svc: svc, UI: d.UI}
 	return platform.Module{
-		Name:      "place",
-		Routes:    h.Routes(),
-		Nav:       []web.NavItem{{Group: "plc.nav", Key: "plc.nav.places", Path: "/places", Allow: web.BusinessRoles, Order: 700}},
-		Templates: Templates(),
-		Demo:      (&demoLoader{svc: svc}).load,
-		Home:      svc.Home,
-		Summary:   svc.Summary,
+		Name:        "place",
+		Routes:      h.Routes(),
+		Nav:         []web.NavItem{{Group: "plc.nav", Key: "plc.nav.places", Path: "/places", Allow: web.BusinessRoles, Order: 700}},
+		Templates:   Templates(),
+		Demo:        (&demoLoader{svc: svc}).load,
+		Home:        svc.Home,
+		Summary:     svc.Summary,
+		SummaryKeys: []string{"places"},
+		Drill:       Drill,
 	}
 }
 
@@ -239,7 +242,8 @@ func (h *Handler) page(w http.ResponseWriter, r *http.Request) error {
 			q.Set(k, v)
 		}
 	}
-	query := q.Encode()
+	// A URL (it is one, encoded), so that the page keeps its = and &.
+	query := template.URL(q.Encode())
 	if query != "" {
 		query += "&"
 	}
@@ -374,6 +378,21 @@ func (h *Handler) deletePost(w http.ResponseWriter, r *http.Request) error {
 	web.Flash(w, "plc.deleted")
 	web.Redirect(w, r, "/places")
 	return nil
+}
+
+// Drill returns the list behind a figure of the places section.
+func Drill(key string, from, to civil.Date) string {
+	k, ok := strings.CutPrefix(key, "places.")
+	if !ok {
+		return ""
+	}
+	switch {
+	case Kind(k).Valid():
+		return "/places?kind=" + k
+	case k == "by_status.open":
+		return "/places?status=open"
+	}
+	return "/places"
 }
 
 // Home shows the zone's roles how many places are open and how many are

@@ -431,11 +431,14 @@ func (s *Service) Delete(ctx context.Context, p *access.Principal, id int64) err
 	})
 }
 
-// Summary fills the "places" section of the period summary: places by
-// kind and by status on to. A place counts as open on to when it is open
-// and opened on or before to (or its opening date is unknown); one opened
-// later counts as being built. Planned and building are the current
-// statuses: the register keeps no dates for them.
+// Summary fills the "places" section of the period summary: how many of
+// each kind the register holds (whatever their status: the plan counts, as
+// the seed article's "5 residential clusters" does), "facilities" for the
+// public ones together (schools, hospitals, culture, sports, transport),
+// and by status on to. A place counts as open on to when it is open and
+// opened on or before to (or its opening date is unknown); one opened later
+// counts as being built. Planned and building are the current statuses: the
+// register keeps no dates for them.
 func (s *Service) Summary(ctx context.Context, q store.Querier, p *access.Principal, from, to civil.Date, into map[string]any) error {
 	var w store.Where
 	if p != nil && !p.System && p.OrgPath != "" && p.OrgPath != "/" {
@@ -447,14 +450,12 @@ func (s *Service) Summary(ctx context.Context, q store.Querier, p *access.Princi
 		return err
 	}
 	defer rows.Close()
-	byKind, byStatus := map[string]int64{}, map[string]int64{}
-	for _, k := range Kinds {
-		byKind[string(k)] = 0
-	}
+	out := map[string]any{}
+	byKind, byStatus, openByKind := map[string]int64{}, map[string]int64{}, map[string]int64{}
 	for _, st := range Statuses {
 		byStatus[string(st)] = 0
 	}
-	openByKind := map[string]int64{}
+	var facilities int64
 	for rows.Next() {
 		var kind, status string
 		var opened civil.Date
@@ -469,10 +470,23 @@ func (s *Service) Summary(ctx context.Context, q store.Querier, p *access.Princi
 		if status == string(Open) {
 			openByKind[kind]++
 		}
+		if Kind(kind).public() {
+			facilities++
+		}
 	}
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	into["places"] = map[string]any{"by_kind": byKind, "by_status": byStatus, "open_by_kind": openByKind}
+	for _, k := range Kinds {
+		out[string(k)] = byKind[string(k)]
+	}
+	out["facilities"] = facilities
+	out["by_status"] = byStatus
+	out["open_by_kind"] = openByKind
+	into["places"] = out
 	return nil
 }
+
+// public reports whether k is a public facility rather than a cluster or
+// a centre.
+func (k Kind) public() bool { return k != Residential && k != ServiceCenter && k != Neighbourhood }

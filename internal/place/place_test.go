@@ -185,8 +185,8 @@ func TestSummaryOnADay(t *testing.T) {
 	if s := got["by_status"]; !reflect.DeepEqual(s, map[string]int64{"open": 2, "building": 2, "planned": 1}) {
 		t.Errorf("by status %v", s)
 	}
-	if k := got["by_kind"].(map[string]int64); k["residential_cluster"] != 2 || k["neighbourhood_center"] != 1 || k["sports"] != 0 {
-		t.Errorf("by kind %v", k)
+	if got["residential_cluster"] != int64(2) || got["neighbourhood_center"] != int64(1) || got["sports"] != int64(0) || got["facilities"] != int64(2) {
+		t.Errorf("by kind %v", got)
 	}
 	if o := got["open_by_kind"]; !reflect.DeepEqual(o, map[string]int64{"residential_cluster": 1, "school": 1}) {
 		t.Errorf("open by kind %v", o)
