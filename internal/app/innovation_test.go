@@ -3,6 +3,7 @@ package app_test
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"reflect"
 	"regexp"
 	"strings"
@@ -18,8 +19,8 @@ import (
 	"xiaoer/internal/platform"
 )
 
-// module returns the app's module called name.
-func module(t *testing.T, a *apptest.App, name string) platform.Module {
+// innModule returns the app's module called name.
+func innModule(t *testing.T, a *apptest.App, name string) platform.Module {
 	t.Helper()
 	for _, m := range a.Stats.Modules {
 		if m.Name == name {
@@ -114,7 +115,7 @@ func TestInnovationFiguresOfH1_2023(t *testing.T) {
 			Program        string `json:"program"`
 		} `json:"items"`
 	}
-	a.As("leader").Get("/api/v1/innovation/grants?q=" + urlq("光谷科创大走廊")).JSON(&grants)
+	a.As("leader").Get("/api/v1/innovation/grants?q=" + url.QueryEscape("光谷科创大走廊")).JSON(&grants)
 	names := map[string]bool{}
 	for _, g := range grants.Items {
 		names[g.EnterpriseName] = true
@@ -122,13 +123,11 @@ func TestInnovationFiguresOfH1_2023(t *testing.T) {
 	if len(grants.Items) != 4 || !names["湖北普罗格智芯科技有限公司"] || !names["湖北东贝电机有限公司"] {
 		t.Errorf("光谷科创大走廊 support: %+v", grants.Items)
 	}
-	a.As("leader").Get("/api/v1/innovation/grants?q=" + urlq("省重点科技创新专项")).JSON(&grants)
+	a.As("leader").Get("/api/v1/innovation/grants?q=" + url.QueryEscape("省重点科技创新专项")).JSON(&grants)
 	if len(grants.Items) != 1 || !strings.Contains(grants.Items[0].EnterpriseName, "融通高科") {
 		t.Errorf("融通高科's provincial key project: %+v", grants.Items)
 	}
 }
-
-func urlq(s string) string { return strings.NewReplacer(" ", "+").Replace(s) }
 
 func TestInnovationRolesAndScopes(t *testing.T) {
 	a := apptest.Start(t)
@@ -314,7 +313,7 @@ func TestSelfCheckAPI(t *testing.T) {
 	var entID int64
 	a.DB.Read().QueryRow(t.Context(), "SELECT enterprise_id FROM users WHERE username = 'ent'").Scan(&entID)
 	p := &access.Principal{Username: "ent", Roles: []access.Role{access.Enterprise}, EnterpriseID: entID}
-	f, err := module(t, a, "innovation").Facts(t.Context(), p, entID, i18n.ZH)
+	f, err := innModule(t, a, "innovation").Facts(t.Context(), p, entID, i18n.ZH)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -362,7 +361,7 @@ func TestInnovationPagesRender(t *testing.T) {
 			if res.Status != http.StatusOK || !strings.Contains(string(res.Body), want) {
 				t.Errorf("%s %s (lang %q): %d, missing %q", tc.user, tc.path, lang, res.Status, want)
 			}
-			if key := untranslated.FindString(string(res.Body)); key != "" {
+			if key := innUntranslated.FindString(string(res.Body)); key != "" {
 				t.Errorf("%s %s (lang %q) shows the catalog key %q", tc.user, tc.path, lang, key)
 			}
 		}
@@ -388,8 +387,8 @@ func TestInnovationPagesRender(t *testing.T) {
 	}
 }
 
-// untranslated finds a catalog key of these modules printed as such.
-var untranslated = regexp.MustCompile(`(^|[^a-z/_-])(inn|plc)\.[a-z_.]+`)
+// innUntranslated finds a catalog key of these modules printed as such.
+var innUntranslated = regexp.MustCompile(`(^|[^a-z/_-])(inn|plc)\.[a-z_.]+`)
 
 func TestSelfCheckForm(t *testing.T) {
 	a := apptest.Start(t)
