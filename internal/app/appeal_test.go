@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"regexp"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -213,23 +212,13 @@ func containsID(ids []int64, id int64) bool {
 	return false
 }
 
-// csrfOf reads the anti-forgery token from a page of the session.
-func csrfOf(t *testing.T, c *apptest.Client) string {
-	t.Helper()
-	m := regexp.MustCompile(`name="csrf" value="([^"]+)"`).FindSubmatch(c.Page("/inbox").Body)
-	if m == nil {
-		t.Fatal("no csrf token on the page")
-	}
-	return string(m[1])
-}
-
 // TestAppealPages files and handles an appeal through the forms, and
 // renders every page in both languages.
 func TestAppealPages(t *testing.T) {
 	a := apptest.Start(t)
 	office := a.BrowserLogin("office", "demo")
 	ent := enterprise.Named[1].Name
-	res := office.Form("/appeals", map[string][]string{"csrf": {csrfOf(t, office)}, "enterprise": {ent}, "channel": {"tea_meeting"},
+	res := office.Form("/appeals", map[string][]string{"csrf": {office.CSRF}, "enterprise": {ent}, "channel": {"tea_meeting"},
 		"category": {"power"}, "urgency": {"general"}, "content": {"午茶会上反映：新厂区需双回路供电"}, "received_on": {""}})
 	if res.Status != 303 {
 		t.Fatalf("file by form: %d %s", res.Status, res.Body)
@@ -243,21 +232,21 @@ func TestAppealPages(t *testing.T) {
 		t.Fatalf("detail page after filing: %d", page.Status)
 	}
 	// A form error re-renders the form with the message.
-	res = office.Form("/appeals", map[string][]string{"csrf": {csrfOf(t, office)}, "enterprise": {"不存在的公司"}, "channel": {"hotline"},
+	res = office.Form("/appeals", map[string][]string{"csrf": {office.CSRF}, "enterprise": {"不存在的公司"}, "channel": {"hotline"},
 		"category": {"power"}, "content": {"x"}})
 	if res.Status != 400 || !strings.Contains(string(res.Body), "请输入准确的企业名称") {
 		t.Fatalf("bad enterprise: %d", res.Status)
 	}
 	gd := deptID(t, a, "国网大冶市供电公司")
-	if res := office.Form(loc+"/actions/accept", map[string][]string{"csrf": {csrfOf(t, office)}}); res.Status != 303 {
+	if res := office.Form(loc+"/actions/accept", map[string][]string{"csrf": {office.CSRF}}); res.Status != 303 {
 		t.Fatalf("accept by form: %d %s", res.Status, res.Body)
 	}
-	if res := office.Form(loc+"/actions/dispatch", map[string][]string{"csrf": {csrfOf(t, office)}, "department_org_id": {fmt.Sprint(gd)},
+	if res := office.Form(loc+"/actions/dispatch", map[string][]string{"csrf": {office.CSRF}, "department_org_id": {fmt.Sprint(gd)},
 		"co_department_org_ids": {fmt.Sprint(deptID(t, a, "经济发展局")), fmt.Sprint(deptID(t, a, "财政局"))}}); res.Status != 303 {
 		t.Fatalf("dispatch by form: %d %s", res.Status, res.Body)
 	}
 	// A refused action shows the page again with the reason and its status.
-	if res := office.Form(loc+"/actions/close", map[string][]string{"csrf": {csrfOf(t, office)}}); res.Status != 409 || !strings.Contains(string(res.Body), "不能执行") {
+	if res := office.Form(loc+"/actions/close", map[string][]string{"csrf": {office.CSRF}}); res.Status != 409 || !strings.Contains(string(res.Body), "不能执行") {
 		t.Fatalf("close by form: %d", res.Status)
 	}
 	if body := string(office.Page(loc).Body); !strings.Contains(body, "国网大冶市供电公司") || !strings.Contains(body, "财政局") {
@@ -297,7 +286,7 @@ func TestAppealPages(t *testing.T) {
 		}
 	}
 	// Limits by form: complex land appeals get 25 days.
-	res = office.Form("/appeals/limits", map[string][]string{"csrf": {csrfOf(t, office)}, "sign_workdays": {"1"}, "reply_general": {"5"},
+	res = office.Form("/appeals/limits", map[string][]string{"csrf": {office.CSRF}, "sign_workdays": {"1"}, "reply_general": {"5"},
 		"reply_complex": {"15"}, "reply_urgent": {"2"}, "max_extensions": {"2"}, "cat_land_complex": {"25"}})
 	if res.Status != 303 {
 		t.Fatalf("limits: %d %s", res.Status, res.Body)

@@ -331,7 +331,7 @@ func TestFinanceExportsAndPages(t *testing.T) {
 	// The enterprise posts through the form, in 万元, and lands on its need
 	// with the matching products.
 	c := a.BrowserLogin("ent", "demo")
-	csrf := csrfOf(t, c.Page("/finance/needs/new"))
+	csrf := c.Page("/finance/needs/new").CSRF()
 	res = c.Form("/finance/needs", map[string][]string{"csrf": {csrf}, "amount": {"80万"}, "term_months": {"12"}, "guarantee": {"credit"},
 		"purpose": {"备货"}, "bank_org_id": {""}})
 	if res.Status != http.StatusSeeOther || !strings.HasPrefix(res.Header.Get("Location"), "/finance/needs/") {
@@ -345,17 +345,6 @@ func TestFinanceExportsAndPages(t *testing.T) {
 	if res.Status != http.StatusBadRequest || !strings.Contains(string(res.Body), "融资金额格式不正确") || !strings.Contains(string(res.Body), "八十万") {
 		t.Fatalf("a bad amount: %d", res.Status)
 	}
-}
-
-func csrfOf(t *testing.T, res *apptest.Response) string {
-	t.Helper()
-	body := string(res.Body)
-	i := strings.Index(body, `name="csrf" value="`)
-	if i < 0 {
-		t.Fatal("no csrf field on the page")
-	}
-	rest := body[i+len(`name="csrf" value="`):]
-	return rest[:strings.Index(rest, `"`)]
 }
 
 // TestBrowserBankTakesAndDisburses: in Chromium, 湖北银行's manager opens

@@ -452,7 +452,7 @@ func TestProjectPages(t *testing.T) {
 	}
 	// Registering by form: a paper record entered with its dates, then a
 	// refused one that shows the form again with the reason.
-	res := office.Form("/projects", map[string][]string{"csrf": {csrfOf(t, office)}, "name": {"表单登记项目"}, "enterprise": {"东贝电机"},
+	res := office.Form("/projects", map[string][]string{"csrf": {office.CSRF}, "name": {"表单登记项目"}, "enterprise": {"东贝电机"},
 		"total_investment": {"1.2亿"}, "land_mu": {"80.5"}, "fixed_investment": {"9000万"}, "key": {"on"},
 		"actual_signed": {"2024-01-08"}, "actual_started": {"2024-03-01"}, "planned_producing": {"2025-06-30"}})
 	if res.Status != 303 {
@@ -462,21 +462,21 @@ func TestProjectPages(t *testing.T) {
 	if made.Stage != "started" || made.Actual["signed"] != "2024-01-08" || made.Actual["started"] != "2024-03-01" {
 		t.Fatalf("created by form: %+v", made)
 	}
-	res = office.Form("/projects", map[string][]string{"csrf": {csrfOf(t, office)}, "name": {"坏表单"}, "enterprise": {"东贝电机"},
+	res = office.Form("/projects", map[string][]string{"csrf": {office.CSRF}, "name": {"坏表单"}, "enterprise": {"东贝电机"},
 		"total_investment": {"1.2亿"}, "actual_signed": {"2024-01-08"}, "actual_started": {"2023-12-01"}})
 	if res.Status != 400 || !strings.Contains(string(res.Body), "早于上一环节") || !strings.Contains(string(res.Body), "坏表单") {
 		t.Fatalf("bad form: %d", res.Status)
 	}
 	// A stage action and a progress report through the forms.
-	res = office.Form("/projects/"+p.ID+"/actions/start", map[string][]string{"csrf": {csrfOf(t, office)}, "date": {"2024-10-08"}, "note": {"打桩"}})
+	res = office.Form("/projects/"+p.ID+"/actions/start", map[string][]string{"csrf": {office.CSRF}, "date": {"2024-10-08"}, "note": {"打桩"}})
 	if res.Status != 303 {
 		t.Fatalf("start by form: %d %s", res.Status, res.Body)
 	}
-	res = office.Form("/projects/"+p.ID+"/actions/register", map[string][]string{"csrf": {csrfOf(t, office)}, "date": {"2024-10-01"}})
+	res = office.Form("/projects/"+p.ID+"/actions/register", map[string][]string{"csrf": {office.CSRF}, "date": {"2024-10-01"}})
 	if res.Status != 400 || !strings.Contains(string(res.Body), "早于上一环节") {
 		t.Fatalf("register before the start by form: %d", res.Status)
 	}
-	res = office.Form("/projects/"+p.ID+"/progress", map[string][]string{"csrf": {csrfOf(t, office)}, "month": {"2024-10"}, "invested": {"1200万"}})
+	res = office.Form("/projects/"+p.ID+"/progress", map[string][]string{"csrf": {office.CSRF}, "month": {"2024-10"}, "invested": {"1200万"}})
 	if res.Status != 303 {
 		t.Fatalf("progress by form: %d %s", res.Status, res.Body)
 	}
@@ -491,18 +491,6 @@ func TestProjectPages(t *testing.T) {
 	if res := a.BrowserLogin("cadre", "demo").Page("/projects/" + other); res.Status != 404 {
 		t.Errorf("cadre opens another's project page: %d", res.Status)
 	}
-}
-
-// csrfOf reads the session's anti-forgery token from a page's form.
-func csrfOf(t *testing.T, c *apptest.Client) string {
-	t.Helper()
-	body := string(c.Page("/projects/new").Body)
-	i := strings.Index(body, `name="csrf" value="`)
-	if i < 0 {
-		t.Fatal("no csrf field")
-	}
-	rest := body[i+len(`name="csrf" value="`):]
-	return rest[:strings.Index(rest, `"`)]
 }
 
 // TestBrowserProjectStageAction moves a project to 开工 in a real headless

@@ -12,6 +12,7 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -135,6 +136,18 @@ func (r *Response) JSON(v any) {
 	}
 }
 
+// CSRF returns the anti-forgery token of the page in the response ("" if
+// the page has no form).
+func (r *Response) CSRF() string {
+	m := csrfField.FindSubmatch(r.Body)
+	if m == nil {
+		return ""
+	}
+	return string(m[1])
+}
+
+var csrfField = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+
 // Map decodes the body as a JSON object.
 func (r *Response) Map() map[string]any {
 	var m map[string]any
@@ -223,11 +236,18 @@ func (c *Client) Get(path string) *Response { return c.Do("GET", path, nil) }
 // Post is Do("POST", path, body).
 func (c *Client) Post(path string, body any) *Response { return c.Do("POST", path, body) }
 
-// Form posts an HTML form with the cookie session (and its CSRF token unless
-// the caller passes one).
+// Form posts an HTML form with the cookie session, adding the session's
+// CSRF token unless the form carries a csrf field of its own.
 func (c *Client) Form(path string, form map[string][]string) *Response {
 	c.app.t.Helper()
-	body := url.Values(form).Encode()
+	vals := url.Values{}
+	for k, v := range form {
+		vals[k] = v
+	}
+	if _, ok := vals["csrf"]; !ok && c.CSRF != "" {
+		vals.Set("csrf", c.CSRF)
+	}
+	body := vals.Encode()
 	req, _ := http.NewRequest("POST", c.app.URL+path, strings.NewReader(body))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	if c.Lang != "" {
@@ -271,5 +291,6 @@ func (a *App) BrowserLogin(username, password string) *Client {
 	if me.Status != http.StatusOK {
 		a.t.Fatalf("cookie session does not work: %d", me.Status)
 	}
+	c.CSRF = c.Page("/account").CSRF()
 	return c
 }

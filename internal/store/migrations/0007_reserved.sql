@@ -1,7 +1,0 @@
-<<<<<<< HEAD
--- Reserved: another module's migration takes this number when the branches
--- are merged; this placeholder only keeps the sequence whole until then.
-=======
--- Number held for a module whose migration is added with it.
->>>>>>> innovation
-SELECT 1;
