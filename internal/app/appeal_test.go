@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
@@ -15,6 +16,7 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+	"xiaoer/internal/platform"
 
 	"github.com/chromedp/chromedp"
 
@@ -782,7 +784,16 @@ func TestAppealFactsFollowTheScope(t *testing.T) {
 	if len(a.Enterprises.Facts) == 0 {
 		t.Fatal("the appeals module adds no facts to the enterprise page")
 	}
-	facts := a.Enterprises.Facts[len(a.Enterprises.Facts)-1]
+	// The appeals section is the one titled 企业诉求.
+	var facts func(context.Context, *access.Principal, int64, i18n.Lang) (*platform.Facts, error)
+	for _, fn := range a.Enterprises.Facts {
+		if f, err := fn(ctx, principal("office"), ent, i18n.ZH); err == nil && f != nil && f.Title == "企业诉求" {
+			facts = fn
+		}
+	}
+	if facts == nil {
+		t.Fatal("no section titled 企业诉求 on the enterprise page")
+	}
 	f, err := facts(ctx, principal("office"), ent, i18n.ZH)
 	if err != nil || f == nil || f.Title != "企业诉求" || len(f.Rows) < 3 || !strings.Contains(f.Href, fmt.Sprint(ent)) {
 		t.Fatalf("office's facts: %+v, %v", f, err)

@@ -230,7 +230,7 @@ func TestCSRFGuardsCookieSessions(t *testing.T) {
 	if res := c.Do("PUT", "/api/v1/calendar/days/2023-07-12", body); res.Status != 403 {
 		t.Fatalf("cookie PUT without token: %d, want 403", res.Status)
 	}
-	if res := c.Form("/calendar/days", map[string][]string{"date": {"2023-07-12"}, "kind": {"holiday"}}); res.Status != 403 {
+	if res := c.Form("/calendar/days", map[string][]string{"date": {"2023-07-12"}, "kind": {"holiday"}, "csrf": {""}}); res.Status != 403 {
 		t.Fatalf("form post without token: %d, want 403", res.Status)
 	}
 	// With the session's token the same post goes through.
