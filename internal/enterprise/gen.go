@@ -13,6 +13,7 @@ import (
 	"xiaoer/internal/civil"
 	"xiaoer/internal/errs"
 	"xiaoer/internal/i18n"
+	"xiaoer/internal/org"
 	"xiaoer/internal/store"
 )
 
@@ -396,4 +397,23 @@ func idRanges(ids []int64) [][2]int64 {
 		}
 	}
 	return out
+}
+
+// Places returns the org nodes enterprises can belong to — streets,
+// communities and parks — by id.
+func Places(ctx context.Context, q store.Querier) ([]Place, error) {
+	rows, err := q.Query(ctx, "SELECT id, name FROM orgs WHERE kind IN (?, ?, ?) ORDER BY id", org.Street, org.Community, org.Park)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Place
+	for rows.Next() {
+		var p Place
+		if err := rows.Scan(&p.ID, &p.Name); err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
 }

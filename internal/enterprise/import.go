@@ -8,6 +8,7 @@ import (
 	"io"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -66,7 +67,7 @@ func (s *Service) Import(ctx context.Context, p *access.Principal, file ImportFi
 	if !p.System && !p.Has(access.ServiceOffice, access.Cadre) {
 		return ImportResult{}, errs.Forbiddenf("只有营商办和包保干部可以导入企业", "Only the service office and cadres import enterprises")
 	}
-	rows, err := openRows(file)
+	rows, err := openRows(file, progress != nil)
 	if err != nil {
 		return ImportResult{}, err
 	}
@@ -114,6 +115,9 @@ func (s *Service) Import(ctx context.Context, p *access.Principal, file ImportFi
 	if progress != nil {
 		progress(done, rows.Total())
 	}
+	// Checks against the registry come batch by batch: put the report in
+	// row order.
+	slices.SortStableFunc(im.res.Errors, func(a, b ImportError) int { return a.Row - b.Row })
 	return im.res, nil
 }
 
@@ -133,8 +137,9 @@ type rowSource interface {
 	Close() error
 }
 
-// openRows opens a file by its extension (or, failing that, by content).
-func openRows(file ImportFile) (rowSource, error) {
+// openRows opens a file by its extension (or, failing that, by content);
+// count asks for the number of rows up front, for a progress bar.
+func openRows(file ImportFile, count bool) (rowSource, error) {
 	br := bufio.NewReaderSize(file.Body, 64<<10)
 	ext := strings.ToLower(filepath.Ext(file.Name))
 	if ext == "" || ext == ".bin" {
@@ -146,7 +151,7 @@ func openRows(file ImportFile) (rowSource, error) {
 	}
 	switch ext {
 	case ".xlsx", ".xlsm":
-		return openXLSX(br)
+		return openXLSX(br, count)
 	case ".csv", ".txt":
 		return openCSV(br)
 	case ".xls", ".et", ".wps":
@@ -164,7 +169,7 @@ type xlsxRows struct {
 
 var dimension = regexp.MustCompile(`^[A-Z]+\d+:[A-Z]+(\d+)$`)
 
-func openXLSX(r io.Reader) (*xlsxRows, error) {
+func openXLSX(r io.Reader, count bool) (*xlsxRows, error) {
 	f, err := excelize.OpenReader(r, excelize.Options{RawCellValue: true})
 	if err != nil {
 		return nil, errs.Invalidf("file", "文件不是有效的 .xlsx 工作簿", "The file is not a valid .xlsx workbook")
@@ -184,6 +189,18 @@ func openXLSX(r io.Reader) (*xlsxRows, error) {
 	if dim, err := f.GetSheetDimension(sheets[0]); err == nil {
 		if m := dimension.FindStringSubmatch(dim); m != nil {
 			x.total, _ = parseInt(m[1])
+		}
+	}
+	if x.total == 0 && count {
+		// Streamed workbooks (ours among them) carry no dimension: walk the
+		// rows once without reading their cells.
+		for rows.Next() {
+			x.total++
+		}
+		rows.Close()
+		if x.rows, err = f.Rows(sheets[0]); err != nil {
+			f.Close()
+			return nil, errs.Invalidf("file", "无法读取第一个工作表", "The first sheet cannot be read")
 		}
 	}
 	return x, nil

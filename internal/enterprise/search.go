@@ -101,7 +101,7 @@ type searchKind int
 
 const (
 	byNameKey searchKind = iota // the start of the name's key
-	byName                      // the start of the name (a term of place words only, e.g. 湖北)
+	byName                      // the start of the name (a term of place words, e.g. 湖北, or the start of one, 湖)
 	byUSCC                      // the start of the credit code
 	byPhone                     // the contact phone, exactly (blind index)
 )
@@ -129,10 +129,23 @@ func classify(term string) (searchKind, string) {
 		}
 	}
 	n := normalizeName(term)
-	if k := stripPlaces(n); k != "" {
+	if k := stripPlaces(n); k != "" && !placeStart(k) {
 		return byNameKey, k
 	}
+	// Only place words, or they and the start of one more (湖, 湖北省黄):
+	// the name itself starts with the term.
 	return byName, n
+}
+
+// placeStart reports whether s is the start of a place word, which a name's
+// key has lost.
+func placeStart(s string) bool {
+	for _, p := range placeWords {
+		if strings.HasPrefix(p, s) {
+			return true
+		}
+	}
+	return false
 }
 
 // prefixUpper is the exclusive upper bound of the strings starting with p in
