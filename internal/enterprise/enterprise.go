@@ -206,7 +206,7 @@ func (s *Service) ReadScope(p *access.Principal, alias string) *access.Scope {
 		// Administrators see no business records.
 	default:
 		if p.Has(access.Leader, access.ServiceOffice, access.ProjectOffice) {
-			sc.InOrgTree(alias+".org_id", p.OrgPath)
+			inOrgTree(sc, alias, p.OrgPath)
 		}
 		if p.Has(access.Clerk) {
 			// A window takes cases for any enterprise: the registry's
@@ -226,6 +226,25 @@ func (s *Service) ReadScope(p *access.Principal, alias string) *access.Scope {
 	return sc
 }
 
+// orgTreeSQL is "the enterprise's org node lies under a path", tested row
+// by row. Written as "org_id IN (the subtree's ids)" it invites the
+// planner to drive the query from the org index, which for a zone-wide
+// office means every row and then a sort of them all; as a correlated
+// EXISTS it filters the rows that the search or list index hands over in
+// page order.
+func orgTreeSQL(alias string) string {
+	return "EXISTS (SELECT 1 FROM orgs so WHERE so.id = " + alias + ".org_id AND so.path LIKE ?)"
+}
+
+// inOrgTree adds "in the org subtree at path" to a scope ("/" is all).
+func inOrgTree(sc *access.Scope, alias, path string) {
+	if path == "/" || path == "" {
+		sc.All()
+		return
+	}
+	sc.Or(orgTreeSQL(alias), path+"%")
+}
+
 // WriteScope returns the predicate of the enterprises p may change: the
 // service office within its subtree, a cadre its assigned enterprises.
 func (s *Service) WriteScope(p *access.Principal, alias string) *access.Scope {
@@ -236,7 +255,7 @@ func (s *Service) WriteScope(p *access.Principal, alias string) *access.Scope {
 		sc.All()
 	default:
 		if p.Has(access.ServiceOffice) {
-			sc.InOrgTree(alias+".org_id", p.OrgPath)
+			inOrgTree(sc, alias, p.OrgPath)
 		}
 		if p.Has(access.Cadre) {
 			sc.Or(alias+".cadre_user_id = ?", p.UserID)
@@ -346,16 +365,16 @@ type Page struct {
 // nobody pages through ten thousand enterprises: they narrow the search.
 const CountCap = 10000
 
-// query is a filter turned into SQL: the conditions without the cursor,
-// the sort and the cursor's condition.
-type query struct {
+// listQuery is a filter turned into SQL: the conditions without the
+// cursor, and how the list is sorted.
+type listQuery struct {
 	where   store.Where
 	sort    searchKind
 	hasSort bool // a name or code search: pages in key order, not newest first
 }
 
-func (s *Service) query(ctx context.Context, q store.Querier, p *access.Principal, f Filter) (query, error) {
-	var r query
+func (s *Service) listQuery(ctx context.Context, q store.Querier, p *access.Principal, f Filter) (listQuery, error) {
+	var r listQuery
 	w := &r.where
 	w.Scope(s.ReadScope(p, "e"))
 	if term := strings.TrimSpace(f.Q); term != "" {
@@ -377,7 +396,7 @@ func (s *Service) query(ctx context.Context, q store.Querier, p *access.Principa
 		if err != nil {
 			return r, errs.Invalidf("org_id", "组织不存在", "No such org")
 		}
-		w.Add("e.org_id IN (SELECT id FROM orgs WHERE path LIKE ?)", o.Path+"%")
+		w.Add(orgTreeSQL("e"), o.Path+"%")
 	}
 	if f.Industry != "" {
 		code, err := NormalizeIndustry(f.Industry)
@@ -412,7 +431,7 @@ func (s *Service) query(ctx context.Context, q store.Querier, p *access.Principa
 }
 
 // sortColumn is the column a search pages by.
-func (r query) sortColumn() string {
+func (r listQuery) sortColumn() string {
 	switch r.sort {
 	case byUSCC:
 		return "e.uscc"
@@ -425,7 +444,7 @@ func (r query) sortColumn() string {
 // order returns the ORDER BY clause and adds the cursor's condition: key
 // order for a name or code search (one index gives the matches in page
 // order, however many there are), newest first otherwise.
-func (r query) order(w *store.Where, after Cursor) string {
+func (r listQuery) order(w *store.Where, after Cursor) string {
 	if !r.hasSort {
 		if after.ID > 0 {
 			w.Add("e.id < ?", after.ID)
@@ -440,7 +459,7 @@ func (r query) order(w *store.Where, after Cursor) string {
 }
 
 // keyOf returns the sort key of a row for the next page's cursor.
-func (r query) keyOf(e *Enterprise) string {
+func (r listQuery) keyOf(e *Enterprise) string {
 	if !r.hasSort {
 		return ""
 	}
@@ -457,7 +476,7 @@ func (r query) keyOf(e *Enterprise) string {
 // newest first, or in key order for a name or code search.
 func (s *Service) List(ctx context.Context, p *access.Principal, f Filter) (Page, error) {
 	db := s.DB.Read()
-	r, err := s.query(ctx, db, p, f)
+	r, err := s.listQuery(ctx, db, p, f)
 	if err != nil {
 		return Page{}, err
 	}
@@ -483,22 +502,26 @@ func (s *Service) List(ctx context.Context, p *access.Principal, f Filter) (Page
 // Each streams every enterprise matching f (exports), in list order.
 func (s *Service) Each(ctx context.Context, p *access.Principal, f Filter, yield func(Enterprise) error) error {
 	db := s.DB.Read()
-	r, err := s.query(ctx, db, p, f)
+	r, err := s.listQuery(ctx, db, p, f)
 	if err != nil {
 		return err
 	}
 	return s.each(ctx, db, p, r, Cursor{}, 0, yield)
 }
 
-func (s *Service) each(ctx context.Context, q store.Querier, p *access.Principal, r query, after Cursor, limit int, yield func(Enterprise) error) error {
+func (s *Service) each(ctx context.Context, q store.Querier, p *access.Principal, r listQuery, after Cursor, limit int, yield func(Enterprise) error) error {
 	w := r.where
 	order := r.order(&w, after)
 	where, args := w.SQL()
-	sql := "SELECT " + cols + from + where + order
+	stmt := "SELECT " + cols + from + where + order
 	if limit > 0 {
-		sql += " LIMIT " + strconv.Itoa(limit)
+		// A page picks its ids first, from the search index alone where it
+		// can, then reads those rows: should the planner misjudge how many
+		// rows match and sort them all, it sorts index entries, not rows.
+		stmt = "SELECT " + cols + from + " WHERE e.id IN (SELECT e.id FROM enterprises e" + where + order +
+			" LIMIT " + strconv.Itoa(limit) + ")" + order
 	}
-	rows, err := q.Query(ctx, sql, args...)
+	rows, err := q.Query(ctx, stmt, args...)
 	if err != nil {
 		return err
 	}

@@ -16,6 +16,7 @@ import (
 // fixture is a migrated database with a small org tree and one cadre.
 type fixture struct {
 	db      *store.DB
+	dsn     string
 	svc     *Service
 	ctx     context.Context
 	sys     *access.Principal
@@ -27,12 +28,20 @@ type fixture struct {
 
 func newFixture(tb testing.TB) *fixture {
 	tb.Helper()
-	db := storetest.Open(tb)
+	dsn := storetest.DSN(tb)
+	db, err := store.Open(context.Background(), dsn)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { db.Close() })
+	if _, err := db.Migrate(context.Background()); err != nil {
+		tb.Fatal(err)
+	}
 	c, err := pii.NewCipher(make([]byte, 32))
 	if err != nil {
 		tb.Fatal(err)
 	}
-	f := &fixture{db: db, svc: &Service{DB: db, Cipher: c}, sys: access.SystemPrincipal("test")}
+	f := &fixture{db: db, dsn: dsn, svc: &Service{DB: db, Cipher: c}, sys: access.SystemPrincipal("test")}
 	f.ctx = access.With(context.Background(), f.sys)
 	err = db.Write(f.ctx, func(tx *store.Tx) error {
 		var err error

@@ -77,34 +77,36 @@ func (s *Service) Import(ctx context.Context, p *access.Principal, file ImportFi
 	if err := im.loadRefs(); err != nil {
 		return ImportResult{}, err
 	}
+	// Reading the file and writing the registry each take a core: read
+	// ahead in a goroutine while batches are checked and written.
+	lines, readErr, stop := readAhead(ctx, rows)
+	defer stop()
 	done := 0
-	for {
-		cells, n, err := rows.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return im.res, err
-		}
-		done = n
-		if blank(cells) {
-			continue
-		}
-		if im.cols == nil {
-			if err := im.header(cells); err != nil {
-				return ImportResult{}, err
+	for chunk := range lines {
+		for _, l := range chunk {
+			done = l.n
+			if blank(l.cells) {
+				continue
 			}
-			continue
-		}
-		im.add(n, cells)
-		if len(im.batch) >= ImportBatch {
-			if err := im.flush(); err != nil {
-				return im.res, err
+			if im.cols == nil {
+				if err := im.header(l.cells); err != nil {
+					return ImportResult{}, err
+				}
+				continue
 			}
-			if progress != nil {
-				progress(done, rows.Total())
+			im.add(l.n, l.cells)
+			if len(im.batch) >= ImportBatch {
+				if err := im.flush(); err != nil {
+					return im.res, err
+				}
+				if progress != nil {
+					progress(done, rows.Total())
+				}
 			}
 		}
+	}
+	if err := readErr(); err != nil {
+		return im.res, err
 	}
 	if im.cols == nil {
 		return ImportResult{}, errs.Invalidf("file", "文件是空的：没有表头行", "The file is empty: it has no header row")
@@ -119,6 +121,52 @@ func (s *Service) Import(ctx context.Context, p *access.Principal, file ImportFi
 	// row order.
 	slices.SortStableFunc(im.res.Errors, func(a, b ImportError) int { return a.Row - b.Row })
 	return im.res, nil
+}
+
+// line is one row of a file.
+type line struct {
+	cells []string
+	n     int
+}
+
+// readAhead reads rows in a goroutine and hands them over in chunks. The
+// caller ranges over the chunks, then asks readErr how reading ended, and
+// calls stop (which waits for the goroutine) before closing rows.
+func readAhead(ctx context.Context, rows rowSource) (lines <-chan []line, readErr func() error, stop func()) {
+	ch := make(chan []line, 8)
+	ctx, cancel := context.WithCancel(ctx)
+	finished := make(chan struct{})
+	var err error
+	go func() {
+		defer close(finished)
+		defer close(ch)
+		chunk := make([]line, 0, 256)
+		for {
+			cells, n, e := rows.Next()
+			if e != nil {
+				if e != io.EOF {
+					err = e
+				}
+				break
+			}
+			chunk = append(chunk, line{cells, n})
+			if len(chunk) == cap(chunk) {
+				select {
+				case ch <- chunk:
+				case <-ctx.Done():
+					return
+				}
+				chunk = make([]line, 0, 256)
+			}
+		}
+		if len(chunk) > 0 {
+			select {
+			case ch <- chunk:
+			case <-ctx.Done():
+			}
+		}
+	}()
+	return ch, func() error { <-finished; return err }, func() { cancel(); <-finished }
 }
 
 func blank(cells []string) bool {
@@ -258,7 +306,6 @@ func openCSV(br *bufio.Reader) (*csvRows, error) {
 	cr := csv.NewReader(r)
 	cr.FieldsPerRecord = -1
 	cr.LazyQuotes = true
-	cr.ReuseRecord = true
 	return &csvRows{r: cr}, nil
 }
 

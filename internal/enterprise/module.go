@@ -9,7 +9,6 @@ import (
 	"xiaoer/internal/civil"
 	"xiaoer/internal/i18n"
 	"xiaoer/internal/platform"
-	"xiaoer/internal/store"
 	"xiaoer/internal/web"
 )
 
@@ -50,11 +49,10 @@ func (s *Service) home(ctx context.Context, p *access.Principal, lang i18n.Lang)
 	today := civil.Of(s.DB.Now())
 	var cards []platform.Card
 	if p.Has(access.Leader, access.ServiceOffice, access.ProjectOffice) {
-		var w store.Where
-		w.Scope(s.ReadScope(p, "e"))
-		where, args := w.SQL()
+		// Their scope is their org subtree: counted from the org index alone.
 		cards = append(cards, platform.Card{Label: i18n.T("在册企业", "Registered enterprises").In(lang),
-			Value: count("SELECT COUNT(*) FROM enterprises e"+where, args...), Unit: i18n.T("家", "").In(lang), Href: "/enterprises"})
+			Value: count("SELECT COUNT(*) FROM enterprises WHERE org_id IN (SELECT id FROM orgs WHERE path LIKE ?)", p.OrgPath+"%"),
+			Unit:  i18n.T("家", "").In(lang), Href: "/enterprises"})
 		n, err := CountHolding(ctx, q, p.OrgPath, HighTech, today)
 		v := fmt.Sprint(n)
 		if err != nil {

@@ -243,7 +243,7 @@ func CountHolding(ctx context.Context, q store.Querier, orgPath string, kind Qua
 	sql := "SELECT COUNT(DISTINCT q.enterprise_id) FROM qualifications q"
 	if orgPath != "" && orgPath != "/" {
 		sql += " JOIN enterprises e ON e.id = q.enterprise_id"
-		w.Add("e.org_id IN (SELECT id FROM orgs WHERE path LIKE ?)", orgPath+"%")
+		w.Add(orgTreeSQL("e"), orgPath+"%")
 	}
 	where, args := w.SQL()
 	var n int

@@ -35,8 +35,11 @@ ALTER TABLE enterprises ALTER COLUMN uscc TYPE TEXT COLLATE "C";
 ALTER TABLE enterprises ALTER COLUMN name TYPE TEXT COLLATE "C";
 ALTER TABLE enterprises ALTER COLUMN name_key TYPE TEXT COLLATE "C";
 -- end
-CREATE INDEX enterprises_name ON enterprises(name, id);
-CREATE INDEX enterprises_name_key ON enterprises(name_key, id);
+-- The search indexes hand over matches in page order (key, id) and carry
+-- org_id, so that counting the matches in an org subtree reads no table row.
+CREATE INDEX enterprises_name ON enterprises(name, id, org_id);
+CREATE INDEX enterprises_name_key ON enterprises(name_key, id, org_id);
+CREATE INDEX enterprises_uscc_org ON enterprises(uscc, org_id);
 CREATE INDEX enterprises_org ON enterprises(org_id, id);
 CREATE INDEX enterprises_cadre ON enterprises(cadre_user_id, id);
 CREATE INDEX enterprises_industry ON enterprises(industry_code, id);
