@@ -481,6 +481,8 @@ func TestEnterprisePages(t *testing.T) {
 		{office, "/enterprises?q=湖北祥邦", 200, []string{"湖北祥邦新能源科技有限公司"}},
 		{office, "/enterprises?q=东贝", 200, []string{"东贝精密智造", "湖北东贝电机有限公司"}},
 		{office, "/enterprises?q=9999", 200, []string{"暂无记录"}},
+		{office, "/enterprises?scale=micro&above_scale=false", 200, []string{`href="/api/v1/enterprises?above_scale=false&amp;scale=micro&amp;format=xlsx"`,
+			`href="?above_scale=false&amp;scale=micro&amp;cursor=`}},
 		{office, detail, 200, []string{"91420281MA", "高新技术企业", "走访记录", "转为诉求", "/appeals/new?enterprise_id=", "channel=cadre_visit", "指定包保干部", "13871401000",
 			"办件情况", fmt.Sprintf("/cases?enterprise_id=%d", a.xiangbang), "今年办件"}},
 		{cadre, "/", 200, []string{"我包保的企业", fmt.Sprintf("<div class=\"value\">%d <small>家</small>", len(enterprise.Named)), "今年走访"}},

@@ -3,6 +3,7 @@ package enterprise
 import (
 	"context"
 	"embed"
+	"html/template"
 	"io/fs"
 	"log/slog"
 	"net/http"
@@ -135,7 +136,9 @@ func (h *Handler) listPage(w http.ResponseWriter, r *http.Request) error {
 			q.Set(k, v)
 		}
 	}
-	query := q.Encode()
+	// The filters go after "?" in the export and paging links as they are:
+	// typed as a URL so that html/template does not escape "=" and "&".
+	query := template.URL(q.Encode())
 	if query != "" {
 		query += "&"
 	}
