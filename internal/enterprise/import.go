@@ -106,7 +106,12 @@ func (s *Service) Import(ctx context.Context, p *access.Principal, file ImportFi
 		}
 	}
 	if err := readErr(); err != nil {
-		return im.res, err
+		if im.cols == nil {
+			return ImportResult{}, err
+		}
+		// A row that cannot be read ends the file: the rows before it are
+		// imported as usual, and the report says where reading stopped.
+		im.fail(done+1, errs.Invalidf("file", "%s；此行及其后的行未导入", "%s; this row and those after it were not imported", errs.As(err).Msg))
 	}
 	if im.cols == nil {
 		return ImportResult{}, errs.Invalidf("file", "文件是空的：没有表头行", "The file is empty: it has no header row")

@@ -1,9 +1,11 @@
 package enterprise
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"strings"
 	"testing"
 
@@ -240,5 +242,43 @@ func TestImportByACadre(t *testing.T) {
 	e, _ := f.svc.Get(f.ctx, f.sys, ids[0])
 	if e.Employees != 999 || e.Phone() != rows[0].ContactPhone || e.Address != rows[0].Address || e.CadreUserID != f.cadre {
 		t.Fatalf("the cadre's update: %+v", e)
+	}
+}
+
+// TestImportStopsAtAnUnreadableRow imports the rows before a row the
+// workbook cannot give (numbered past the last row a sheet may have) and
+// says where reading stopped.
+func TestImportStopsAtAnUnreadableRow(t *testing.T) {
+	f := newFixture(t)
+	g := NewGen(16, f.places(), 1, today(f.db))
+	x := excelize.NewFile()
+	rows := [][]any{headers()}
+	for range 3 {
+		in := g.Next()
+		rows = append(rows, rowOf(in, f.orgName(in.OrgID), ""))
+	}
+	for i, r := range rows {
+		x.SetSheetRow("Sheet1", fmt.Sprintf("A%d", i+1), &r)
+	}
+	var b bytes.Buffer
+	x.Write(&b)
+	// Renumber row 4 beyond the 1,048,576 rows of a sheet. (The reader
+	// notices while finishing row 3, which is where it says it stopped.)
+	zr, _ := zip.NewReader(bytes.NewReader(b.Bytes()), int64(b.Len()))
+	var out bytes.Buffer
+	zw := zip.NewWriter(&out)
+	for _, zf := range zr.File {
+		r, _ := zf.Open()
+		body, _ := io.ReadAll(r)
+		if zf.Name == "xl/worksheets/sheet1.xml" {
+			body = bytes.Replace(body, []byte(`<row r="4"`), []byte(`<row r="2000000"`), 1)
+		}
+		w, _ := zw.Create(zf.Name)
+		w.Write(body)
+	}
+	zw.Close()
+	res := f.importBytes(t, f.sys, "broken.xlsx", out.Bytes())
+	if res.Created != 1 || len(res.Errors) != 1 || res.Errors[0].Row != 3 || res.Errors[0].Field != "file" || !strings.Contains(res.Errors[0].Message, "未导入") {
+		t.Fatalf("%+v", res)
 	}
 }
