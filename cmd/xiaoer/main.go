@@ -40,6 +40,8 @@ func commands() []command {
 		{"serve", "启动服务（网页与接口）/ start the server", cmdServe},
 		{"migrate", "升级数据库结构 / apply database migrations", cmdMigrate},
 		{"user", "管理账号：add、passwd、lock、unlock、list / manage accounts", cmdUser},
+		{"import", "导入企业名录：import enterprises FILE / import enterprises from .xlsx or .csv", cmdImport},
+		{"gen", "生成测试企业：gen enterprises N / generate realistic enterprises", cmdGen},
 		{"backup", "在线备份数据库到文件 / copy the database to a file while running", cmdBackup},
 		{"audit", "校验审计日志哈希链：audit verify / verify the audit hash chain", cmdAudit},
 		{"routes", "列出全部路由及所需角色 / list every route with its roles", cmdRoutes},

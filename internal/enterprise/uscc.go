@@ -43,9 +43,24 @@ var provinces = map[string]bool{
 	"61": true, "62": true, "63": true, "64": true, "65": true, "71": true, "81": true, "82": true,
 }
 
-// NormalizeUSCC upper-cases a code and removes spaces.
+// NormalizeUSCC upper-cases a code and removes spaces; full-width letters
+// and digits (typed with a Chinese input method) become ASCII.
 func NormalizeUSCC(s string) string {
-	return strings.ToUpper(strings.ReplaceAll(strings.TrimSpace(s), " ", ""))
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r == ' ' || r == '\u3000' || r == '\t' || r == '\u00a0':
+			return -1
+		case r >= 'a' && r <= 'z':
+			return r - 'a' + 'A'
+		case r >= 'Ａ' && r <= 'Ｚ':
+			return r - 'Ａ' + 'A'
+		case r >= 'ａ' && r <= 'ｚ':
+			return r - 'ａ' + 'A'
+		case r >= '０' && r <= '９':
+			return r - '０' + '0'
+		}
+		return r
+	}, strings.TrimSpace(s))
 }
 
 // USCCCheck returns the check character for the first 17 characters, which
@@ -70,9 +85,9 @@ func ValidateUSCC(code string) error {
 	if n := len([]rune(code)); n != 18 {
 		return bad("统一社会信用代码应为18位，现为%d位", "The unified social credit code must have 18 characters, not %d", n)
 	}
-	for i := range 18 {
-		if strings.IndexByte(usccAlphabet, code[i]) < 0 {
-			return bad("统一社会信用代码第%d位「%c」不是允许的字符（不使用I、O、Z、S、V）", "Character %d (%c) is not allowed in the code (I, O, Z, S and V are never used)", i+1, code[i])
+	for i, c := range []rune(code) {
+		if c >= 0x80 || strings.IndexByte(usccAlphabet, byte(c)) < 0 {
+			return bad("统一社会信用代码第%d位「%c」不是允许的字符（不使用I、O、Z、S、V）", "Character %d (%c) is not allowed in the code (I, O, Z, S and V are never used)", i+1, c)
 		}
 	}
 	types, ok := usccTypes[code[0]]

@@ -5,6 +5,9 @@ CREATE TABLE enterprises (
 	id {{id}},
 	uscc TEXT NOT NULL UNIQUE,
 	name TEXT NOT NULL,
+	-- The name without the place words it starts with (湖北、黄石市、大冶市 …),
+	-- normalised: what a name search matches the start of.
+	name_key TEXT NOT NULL DEFAULT '',
 	short_name TEXT NOT NULL DEFAULT '',
 	org_id BIGINT NOT NULL REFERENCES orgs(id),
 	industry_code TEXT NOT NULL DEFAULT '',
@@ -22,18 +25,25 @@ CREATE TABLE enterprises (
 	created_at {{timestamp}} NOT NULL,
 	updated_at {{timestamp}} NOT NULL
 );
-CREATE INDEX enterprises_name ON enterprises(name);
-CREATE INDEX enterprises_short_name ON enterprises(short_name);
+-- if postgres
+-- Searches match the start of the code or the name with a range
+-- (name_key >= 'p' AND name_key < 'p\U0010FFFF') and page in the same order,
+-- so both come from one index. That needs code-point order, which SQLite's
+-- BINARY collation has and PostgreSQL has under "C" whatever the
+-- database's locale.
+ALTER TABLE enterprises ALTER COLUMN uscc TYPE TEXT COLLATE "C";
+ALTER TABLE enterprises ALTER COLUMN name TYPE TEXT COLLATE "C";
+ALTER TABLE enterprises ALTER COLUMN name_key TYPE TEXT COLLATE "C";
+-- end
+-- The search indexes hand over matches in page order (key, id) and carry
+-- org_id, so that counting the matches in an org subtree reads no table row.
+CREATE INDEX enterprises_name ON enterprises(name, id, org_id);
+CREATE INDEX enterprises_name_key ON enterprises(name_key, id, org_id);
+CREATE INDEX enterprises_uscc_org ON enterprises(uscc, org_id);
 CREATE INDEX enterprises_org ON enterprises(org_id, id);
 CREATE INDEX enterprises_cadre ON enterprises(cadre_user_id, id);
 CREATE INDEX enterprises_industry ON enterprises(industry_code, id);
 CREATE INDEX enterprises_phone ON enterprises(contact_phone_idx);
--- if postgres
--- Prefix search (name LIKE '湖北%') uses an index only with pattern ops
--- under a non-C collation.
-CREATE INDEX enterprises_name_prefix ON enterprises(name text_pattern_ops);
-CREATE INDEX enterprises_short_name_prefix ON enterprises(short_name text_pattern_ops);
--- end
 
 CREATE TABLE qualifications (
 	id {{id}},
@@ -43,9 +53,12 @@ CREATE TABLE qualifications (
 	valid_from TEXT NOT NULL,
 	valid_to TEXT NOT NULL,
 	created_at {{timestamp}} NOT NULL,
+	CHECK (valid_to >= valid_from),
 	UNIQUE (enterprise_id, kind, valid_from)
 );
-CREATE INDEX qualifications_kind ON qualifications(kind, valid_from, valid_to);
+-- "Holding on D" is valid_from <= D <= valid_to; certificates pile up over
+-- the years while few are still running, so valid_to leads the range.
+CREATE INDEX qualifications_kind ON qualifications(kind, valid_to, valid_from, enterprise_id);
 CREATE INDEX qualifications_enterprise ON qualifications(enterprise_id);
 
 CREATE TABLE visits (
