@@ -73,5 +73,5 @@ func usage(w io.Writer) {
 		fmt.Fprintf(w, "  %-9s %s\n", c.name, c.summary)
 	}
 	fmt.Fprintln(w)
-	fmt.Fprintln(w, "环境变量 / environment: XIAOER_DB (file or postgres:// URL), XIAOER_ADDR, XIAOER_KEY (64 hex), XIAOER_LOG (debug|info|warn)")
+	fmt.Fprintln(w, "环境变量 / environment: XIAOER_DB (file or postgres:// URL), XIAOER_ADDR, XIAOER_DATA (key file folder), XIAOER_KEY (64 hex), XIAOER_LOG (debug|info|warn)")
 }

@@ -33,6 +33,18 @@ func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return 
 
 func noenv(string) string { return "" }
 
+// envFor gives a command its own data folder, so that a PostgreSQL run
+// does not leave a key file in the working directory.
+func envFor(t *testing.T) func(string) string {
+	dir := t.TempDir()
+	return func(k string) string {
+		if k == "XIAOER_DATA" {
+			return dir
+		}
+		return ""
+	}
+}
+
 // TestServeDemo runs the README's command: serve the demo, sign in, stop.
 func TestServeDemo(t *testing.T) {
 	db := storetest.DSN(t)
@@ -41,7 +53,7 @@ func TestServeDemo(t *testing.T) {
 	var out syncBuffer
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, []string{"serve", "--demo", "--addr", "127.0.0.1:0", "--db", db}, noenv, &out, io.Discard)
+		done <- run(ctx, []string{"serve", "--demo", "--addr", "127.0.0.1:0", "--db", db}, envFor(t), &out, io.Discard)
 	}()
 	url := ""
 	re := regexp.MustCompile(`http://127\.0\.0\.1:\d+`)

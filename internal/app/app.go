@@ -35,7 +35,7 @@ var Version = "dev"
 // Config is what the commands pass in.
 type Config struct {
 	DB      string // SQLite file or postgres:// URL
-	DataDir string // where the key file lives
+	DataDir string // where the key file lives (XIAOER_DATA; default: beside the SQLite file, or ./xiaoer-data)
 	Demo    bool   // demo mode: load the demo zone if empty, enable demo accounts
 	Getenv  func(string) string
 	Now     func() time.Time // tests
@@ -71,6 +71,9 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	}
 	if cfg.DB == "" {
 		cfg.DB = DefaultDB
+	}
+	if cfg.DataDir == "" {
+		cfg.DataDir = cfg.Getenv("XIAOER_DATA")
 	}
 	if cfg.DataDir == "" {
 		if store.IsPostgres(cfg.DB) {

@@ -124,10 +124,11 @@ func (h *Handler) renderNew(w http.ResponseWriter, r *http.Request, status int, 
 	lang := i18n.From(r.Context())
 	var names []string
 	if !p.Has(access.Enterprise) || p.Has(staffRoles...) {
-		es, _, err := h.Svc.Enterprises.List(r.Context(), p, enterprise.Filter{Limit: 300})
+		page, err := h.Svc.Enterprises.List(r.Context(), p, enterprise.Filter{Limit: 300})
 		if err != nil {
 			return err
 		}
+		es := page.Items
 		for _, e := range es {
 			names = append(names, e.Name)
 		}
@@ -240,10 +241,11 @@ func (h *Handler) resolveEnterprise(r *http.Request, text string) (int64, error)
 	if text == "" {
 		return 0, bad
 	}
-	es, _, err := h.Svc.Enterprises.List(r.Context(), web.Principal(r), enterprise.Filter{Q: text, Limit: 20})
+	page, err := h.Svc.Enterprises.List(r.Context(), web.Principal(r), enterprise.Filter{Q: text, Limit: 20})
 	if err != nil {
 		return 0, err
 	}
+	es := page.Items
 	code := enterprise.NormalizeUSCC(text)
 	for _, e := range es {
 		if e.Name == text || e.ShortName == text || e.USCC == code {
