@@ -84,6 +84,26 @@ func TestEnterpriseScopeMatrix(t *testing.T) {
 	qual := map[string]any{"kind": "innovative_sme", "cert_no": "T-1", "valid_from": "2023-01-01", "valid_to": "2025-12-31"}
 	type want struct{ get, put, qual int }
 	in, out := a.xiangbang, a.unassigned
+	// A bank sees the enterprises whose financing needs were routed to it or
+	// that it took; a department those whose appeals were dispatched to it.
+	linked := func(q string, args ...any) (some, none int64, n int) {
+		ctx := t.Context()
+		rd := a.DB.Read()
+		if err := rd.QueryRow(ctx, "SELECT COUNT(DISTINCT id) FROM enterprises WHERE id IN ("+q+")", args...).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		rd.QueryRow(ctx, "SELECT MIN(id) FROM enterprises WHERE id IN ("+q+")", args...).Scan(&some)
+		rd.QueryRow(ctx, "SELECT MIN(id) FROM enterprises WHERE id NOT IN ("+q+")", args...).Scan(&none)
+		if n == 0 || some == 0 || none == 0 {
+			t.Fatalf("the demo links no enterprise for %q", q)
+		}
+		return
+	}
+	var bankOrg, deptOrg int64
+	a.DB.Read().QueryRow(t.Context(), "SELECT org_id FROM users WHERE username = 'bank'").Scan(&bankOrg)
+	a.DB.Read().QueryRow(t.Context(), "SELECT org_id FROM users WHERE username = 'dept'").Scan(&deptOrg)
+	bankIn, bankOut, bankN := linked("SELECT enterprise_id FROM finance_needs WHERE bank_org_id = ? OR taken_by_org_id = ?", bankOrg, bankOrg)
+	deptIn, deptOut, deptN := linked("SELECT ap.enterprise_id FROM appeals ap JOIN appeal_departments d ON d.appeal_id = ap.id WHERE d.org_id = ?", deptOrg)
 	for _, tc := range []struct {
 		user    string
 		target  int64
@@ -104,8 +124,10 @@ func TestEnterpriseScopeMatrix(t *testing.T) {
 		{"cadre", out, want{404, 404, 404}, len(enterprise.Named)},
 		{"ent", in, want{200, 403, 403}, 1},
 		{"ent", a.dongbei, want{404, 403, 403}, 1},
-		{"bank", in, want{404, 403, 403}, 0},
-		{"dept", in, want{404, 403, 403}, 0},
+		{"bank", bankIn, want{200, 403, 403}, bankN},
+		{"bank", bankOut, want{404, 403, 403}, bankN},
+		{"dept", deptIn, want{200, 403, 403}, deptN},
+		{"dept", deptOut, want{404, 403, 403}, deptN},
 		{"admin", in, want{403, 403, 403}, -1},
 		{"security", in, want{403, 403, 403}, -1},
 		{"auditor", in, want{403, 403, 403}, -1},

@@ -208,21 +208,22 @@ func (l *demoLoader) enterprises(ctx context.Context) ([]demoEnterprise, error) 
 	return es, nil
 }
 
-// projects returns project ids by enterprise, when the projects module is
-// there to have made them.
-func (l *demoLoader) projects(ctx context.Context) map[int64]int64 {
-	out := map[int64]int64{}
-	rows, err := l.d.DB.Read().Query(ctx, "SELECT id, enterprise_id FROM projects ORDER BY id")
+// demoProject is a project with its enterprise, for problems raised on it.
+type demoProject struct{ id, enterprise int64 }
+
+// projects returns the projects that have an enterprise, when the projects
+// module is there to have made them.
+func (l *demoLoader) projects(ctx context.Context) []demoProject {
+	var out []demoProject
+	rows, err := l.d.DB.Read().Query(ctx, "SELECT id, enterprise_id FROM projects WHERE enterprise_id IS NOT NULL ORDER BY id")
 	if err != nil {
 		return out
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var id, ent int64
-		if rows.Scan(&id, &ent) == nil {
-			if _, ok := out[ent]; !ok {
-				out[ent] = id
-			}
+		var p demoProject
+		if rows.Scan(&p.id, &p.enterprise) == nil {
+			out = append(out, p)
 		}
 	}
 	return out
@@ -320,8 +321,10 @@ func (l *demoLoader) load(ctx context.Context, z *platform.Zone) error {
 				in.Channel = Roundtable
 			case k < 64 || cat == Finance && k < 80:
 				in.Channel = BankMeeting
-			case k < 70 && projects[e.id] != 0:
-				in.Channel, in.ProjectID = ProjectCh, projects[e.id]
+			case k < 70 && len(projects) > 0:
+				// A problem raised on a key project, by its enterprise.
+				pr := projects[r.IntN(len(projects))]
+				in.Channel, in.ProjectID, in.EnterpriseID = ProjectCh, pr.id, pr.enterprise
 			default:
 				in.Channel = Hotline
 			}

@@ -41,7 +41,7 @@ func (l *demoLoader) load(ctx context.Context, z *platform.Zone) error {
 		employees int
 		scale     string
 	}
-	rows, err := l.svc.DB.Read().Query(ctx, "SELECT id, employees, scale FROM enterprises ORDER BY id LIMIT 500")
+	rows, err := l.svc.DB.Read().Query(ctx, "SELECT id, employees, scale FROM enterprises ORDER BY id")
 	if err != nil {
 		return err
 	}
