@@ -23,7 +23,10 @@ func (a *App) buildModules(d *platform.Deps) []platform.Module {
 	a.Enterprises = &enterprise.Service{DB: d.DB, Cipher: d.Cipher}
 	a.Auth.CheckEnterprise = func(ctx context.Context, q store.Querier, id int64) error { return enterprise.Exists(ctx, q, id) }
 	projects := &project.Service{DB: d.DB}
-	appeals := &appeal.Service{DB: d.DB, Cal: d.Calendar.Cal, Enterprises: a.Enterprises}
+	appeals := &appeal.Service{DB: d.DB, Cal: d.Calendar.Cal, Enterprises: a.Enterprises, CheckProject: project.BelongsTo}
+	projects.ProblemsSolved = func(ctx context.Context, userID int64, year int) (int, error) {
+		return appeal.SolvedOnProjects(ctx, d.DB.Read(), userID, year)
+	}
 	// Who sees an enterprise widens with the records that link them to it.
 	a.Enterprises.Terms = append(a.Enterprises.Terms, project.EnterpriseTerm, appeal.EnterpriseTerm, finance.EnterpriseScope)
 	modules := []platform.Module{

@@ -529,3 +529,33 @@ func TestBrowserProjectStageAction(t *testing.T) {
 		t.Fatalf("board column = %q", col)
 	}
 }
+
+// TestRatingCountsSolvedProjectProblems: the commissioner rating counts the
+// problems raised on a commissioner's projects and closed as resolved.
+func TestRatingCountsSolvedProjectProblems(t *testing.T) {
+	a := apptest.Start(t)
+	var r struct {
+		ProblemsCounted bool `json:"problems_counted"`
+		Items           []struct {
+			UserID         string `json:"user_id"`
+			ProblemsSolved int    `json:"problems_solved"`
+		} `json:"items"`
+	}
+	a.As("projects").Get("/api/v1/projects/ratings?year=2023").JSON(&r)
+	if !r.ProblemsCounted || len(r.Items) == 0 {
+		t.Fatalf("ranking = %+v", r)
+	}
+	total := 0
+	for _, it := range r.Items {
+		var want int
+		a.DB.Read().QueryRow(t.Context(), `SELECT COUNT(*) FROM appeals ap JOIN projects p ON p.id = ap.project_id
+			WHERE p.commissioner_user_id = ? AND ap.state = 'closed' AND ap.resolved = TRUE AND ap.closed_on LIKE '2023-%'`, it.UserID).Scan(&want)
+		if it.ProblemsSolved != want {
+			t.Errorf("commissioner %s: %d problems solved, want %d", it.UserID, it.ProblemsSolved, want)
+		}
+		total += want
+	}
+	if total == 0 {
+		t.Fatal("the demo solves no project problems in 2023")
+	}
+}

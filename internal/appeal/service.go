@@ -829,3 +829,14 @@ func Departments(ctx context.Context, q store.Querier) ([]org.Org, error) {
 	}
 	return out, rows.Err()
 }
+
+// SolvedOnProjects counts the problems raised on a commissioner's key
+// projects that were closed as resolved in a year: the projects module's
+// commissioner rating (金牌保姆) counts them.
+func SolvedOnProjects(ctx context.Context, q store.Querier, commissionerID int64, year int) (int, error) {
+	var n int
+	err := q.QueryRow(ctx, `SELECT COUNT(*) FROM appeals a JOIN projects p ON p.id = a.project_id
+		WHERE p.commissioner_user_id = ? AND a.state = 'closed' AND a.resolved = TRUE AND a.closed_on >= ? AND a.closed_on <= ?`,
+		commissionerID, fmt.Sprintf("%04d-01-01", year), fmt.Sprintf("%04d-12-31", year)).Scan(&n)
+	return n, err
+}

@@ -702,3 +702,14 @@ func (s *Service) ByStage(ctx context.Context, p *access.Principal, f Filter) (m
 	}
 	return out, rows.Err()
 }
+
+// BelongsTo checks that project id exists and is the enterprise's: the
+// appeals module checks a problem's project with it.
+func BelongsTo(ctx context.Context, q store.Querier, id, enterpriseID int64) error {
+	var one int
+	err := q.QueryRow(ctx, "SELECT 1 FROM projects WHERE id = ? AND enterprise_id = ?", id, enterpriseID).Scan(&one)
+	if errs.Is(err, errs.NotFound) {
+		return errs.Invalidf("project_id", "该项目不存在或不属于这家企业", "No such project of this enterprise")
+	}
+	return err
+}
