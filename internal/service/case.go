@@ -46,8 +46,8 @@ type Channel string
 
 // Channels.
 const (
-	Window Channel = "window"
-	Online Channel = "online"
+	Window        Channel = "window"
+	Online        Channel = "online"
 	RemoteChannel Channel = "remote"
 )
 
