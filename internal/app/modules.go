@@ -5,6 +5,7 @@ import (
 
 	"xiaoer/internal/enterprise"
 	"xiaoer/internal/platform"
+	"xiaoer/internal/service"
 	"xiaoer/internal/store"
 )
 
@@ -13,8 +14,11 @@ import (
 func (a *App) buildModules(d *platform.Deps) []platform.Module {
 	a.Enterprises = &enterprise.Service{DB: d.DB, Cipher: d.Cipher}
 	a.Auth.CheckEnterprise = func(ctx context.Context, q store.Querier, id int64) error { return enterprise.Exists(ctx, q, id) }
+	svc := &service.Service{DB: d.DB, Cipher: d.Cipher, Cal: d.Calendar.Cal}
+	a.Auth.CheckSite = service.SiteExists
 	modules := []platform.Module{
 		enterprise.NewModule(d, a.Enterprises),
+		service.NewModule(d, svc),
 	}
 	for _, m := range modules {
 		if m.Facts != nil {

@@ -806,10 +806,7 @@ func (s *Service) actTx(ctx context.Context, tx *store.Tx, p *access.Principal, 
 			return err
 		}
 	}
-	warning := 0
-	if !k.StartOn.IsZero() && k.StoppedOn.IsZero() {
-		warning = warningRank(string(s.Cal.Light(&k, civil.Of(tx.Now))))
-	}
+	warning := s.lightOf(k, civil.Of(tx.Now))
 	if err := tx.ExecOne(ctx, `UPDATE cases SET status = ?, outcome = ?, supplement = ?, reason = ?, accepted_at = ?, concluded_at = ?,
 		last_on = ?, clock_start = ?, limit_workdays = ?, paused_on = ?, paused_workdays = ?, due_on = ?, stopped_on = ?, overdue_mark = ?,
 		warning = ?, clerk_user_id = ?, updated_at = ? WHERE id = ?`,
@@ -847,3 +844,15 @@ func rawAction(fields map[string]string) []byte {
 	json.NewEncoder(&b).Encode(fields)
 	return b.Bytes()
 }
+
+// StatusLabel is the name of the case's state.
+func (c Case) StatusLabel() i18n.Text {
+	st, _ := CaseFlow.State(c.Status)
+	return st.Label
+}
+
+// OutcomeLabel is the name of the case's outcome.
+func (c Case) OutcomeLabel() i18n.Text { return outcomeLabel(c.Outcome) }
+
+// ChannelLabel is the name of the case's channel.
+func (c Case) ChannelLabel() i18n.Text { return c.Channel.Label() }

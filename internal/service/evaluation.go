@@ -444,3 +444,9 @@ func (s *Service) BadReviewEvents(ctx context.Context, p *access.Principal, id i
 	}
 	return flow.Events(ctx, s.DB.Read(), "bad_review", id)
 }
+
+// StatusLabel is the name of the bad review's state.
+func (b BadReview) StatusLabel() i18n.Text {
+	st, _ := BadReviewFlow.State(b.Status)
+	return st.Label
+}
