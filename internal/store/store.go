@@ -52,6 +52,11 @@ type DB struct {
 	now func() time.Time
 
 	rebound sync.Map // query text → PostgreSQL text
+
+	// SQLite: prepared statements by query text, for the writer and the
+	// readers. The pure-Go engine spends more time parsing a statement than
+	// running it; PostgreSQL's driver keeps its own cache per connection.
+	wstmts, rstmts *stmtCache
 }
 
 // IsPostgres reports whether dsn names a PostgreSQL server rather than a file.
@@ -139,11 +144,86 @@ func (db *DB) openSQLite(path string) error {
 		return fmt.Errorf("store: open %s: %w", abs, err)
 	}
 	db.w, db.r = w, r
+	db.wstmts = &stmtCache{db: w, deferred: true, m: map[string]*sql.Stmt{}, wanted: map[string]bool{}}
+	db.rstmts = &stmtCache{db: r, m: map[string]*sql.Stmt{}}
 	return nil
+}
+
+// stmtCache prepares each query text once. It holds at most maxStmts
+// statements: texts built on the fly (IN lists, LIMITs) beyond that run
+// unprepared rather than grow it without end.
+//
+// The writer pool has a single connection, which a transaction holds: a
+// statement first seen inside a transaction runs unprepared and is only
+// noted, then prepared once the transaction has let the connection go.
+type stmtCache struct {
+	db       *sql.DB
+	deferred bool // prepare later (the writer) rather than at once (the readers)
+	mu       sync.Mutex
+	m        map[string]*sql.Stmt
+	wanted   map[string]bool
+}
+
+const maxStmts = 1000
+
+// get returns the prepared statement of query, or nil when it is not cached
+// (the caller then runs the query directly).
+func (c *stmtCache) get(ctx context.Context, query string) *sql.Stmt {
+	if c == nil {
+		return nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if st, ok := c.m[query]; ok {
+		return st
+	}
+	if len(c.m)+len(c.wanted) >= maxStmts {
+		return nil
+	}
+	if c.deferred {
+		c.wanted[query] = true
+		return nil
+	}
+	st, err := c.db.PrepareContext(ctx, query)
+	if err != nil {
+		return nil
+	}
+	c.m[query] = st
+	return st
+}
+
+// prepareWanted prepares the statements noted inside transactions; the
+// caller must not hold a connection of the pool.
+func (c *stmtCache) prepareWanted(ctx context.Context) {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for q := range c.wanted {
+		if st, err := c.db.PrepareContext(ctx, q); err == nil && c.m != nil {
+			c.m[q] = st
+		}
+		delete(c.wanted, q)
+	}
+}
+
+func (c *stmtCache) close() {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, st := range c.m {
+		st.Close()
+	}
+	c.m = nil
 }
 
 // Close closes both pools.
 func (db *DB) Close() error {
+	db.wstmts.close()
+	db.rstmts.close()
 	err := db.w.Close()
 	if db.r != db.w {
 		if e := db.r.Close(); err == nil {
@@ -185,13 +265,17 @@ func (q reader) Exec(ctx context.Context, query string, args ...any) (sql.Result
 }
 
 func (q reader) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if st := q.db.rstmts.get(ctx, query); st != nil {
+		rows, err := st.QueryContext(ctx, args...)
+		return rows, translate(err)
+	}
 	rows, err := q.db.r.QueryContext(ctx, q.db.bind(query), args...)
 	return rows, translate(err)
 }
 
 func (q reader) QueryRow(ctx context.Context, query string, args ...any) *Row {
-	rows, err := q.db.r.QueryContext(ctx, q.db.bind(query), args...)
-	return &Row{rows: rows, err: translate(err)}
+	rows, err := q.Query(ctx, query, args...)
+	return &Row{rows: rows, err: err}
 }
 
 // Tx is a write transaction. Its Now is fixed when it begins, so every row
@@ -209,20 +293,28 @@ func (tx *Tx) Dialect() Dialect { return tx.db.Dialect }
 
 // Exec runs a statement.
 func (tx *Tx) Exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if st := tx.db.wstmts.get(ctx, query); st != nil {
+		res, err := tx.tx.StmtContext(ctx, st).ExecContext(ctx, args...)
+		return res, translate(err)
+	}
 	res, err := tx.tx.ExecContext(ctx, tx.db.bind(query), args...)
 	return res, translate(err)
 }
 
 // Query runs a query inside the transaction.
 func (tx *Tx) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if st := tx.db.wstmts.get(ctx, query); st != nil {
+		rows, err := tx.tx.StmtContext(ctx, st).QueryContext(ctx, args...)
+		return rows, translate(err)
+	}
 	rows, err := tx.tx.QueryContext(ctx, tx.db.bind(query), args...)
 	return rows, translate(err)
 }
 
 // QueryRow runs a query expected to return at most one row.
 func (tx *Tx) QueryRow(ctx context.Context, query string, args ...any) *Row {
-	rows, err := tx.tx.QueryContext(ctx, tx.db.bind(query), args...)
-	return &Row{rows: rows, err: translate(err)}
+	rows, err := tx.Query(ctx, query, args...)
+	return &Row{rows: rows, err: err}
 }
 
 // Insert runs an INSERT … RETURNING id and returns the id.
@@ -288,6 +380,7 @@ func (db *DB) write(ctx context.Context, audit bool, fn func(tx *Tx) error) erro
 		}
 		var after []func()
 		after, err = db.tryWrite(ctx, audit, fn)
+		db.wstmts.prepareWanted(context.WithoutCancel(ctx))
 		if err == nil {
 			for _, f := range after {
 				f()
