@@ -580,7 +580,7 @@ func (s *Service) prepare(ctx context.Context, q store.Querier, p *access.Princi
 	}
 	r := &reception{}
 	var err error
-	if r.site, err = getSite(ctx, q, access.SystemPrincipal("check"), in.SiteID); err != nil {
+	if r.site, err = siteForWrite(ctx, q, in.SiteID); err != nil {
 		if errs.Is(err, errs.NotFound) {
 			return nil, errs.Invalidf("site_id", "站点不存在", "No such site")
 		}
@@ -752,8 +752,25 @@ func (s *Service) ActTx(ctx context.Context, tx *store.Tx, p *access.Principal, 
 	return s.actTx(ctx, tx, p, id, action, body, at)
 }
 
+// caseForWrite reads what a transition needs of a case — its own row
+// only, without the joins of a page — within scope sc.
+func caseForWrite(ctx context.Context, q store.Querier, sc *access.Scope, id int64) (Case, error) {
+	var w store.Where
+	w.Add("c.id = ?", id)
+	w.Scope(sc)
+	where, args := w.SQL()
+	var c Case
+	err := q.QueryRow(ctx, `SELECT c.id, c.site_id, c.org_id, c.matter_id, c.channel, c.enterprise_id, c.status, c.outcome, c.supplement, c.reason,
+		c.accepted_at, c.concluded_at, c.last_on, c.clock_start, c.limit_workdays, c.paused_on, c.paused_workdays, c.due_on, c.stopped_on,
+		c.overdue_mark, c.clerk_user_id FROM cases c`+where, args...).Scan(&c.ID, &c.SiteID, &c.OrgID, &c.MatterID, &c.Channel,
+		store.Z(&c.EnterpriseID), &c.Status, &c.Outcome, &c.Supplement, &c.Reason, &c.AcceptedAt, &c.ConcludedAt, &c.lastOn,
+		&c.clock.StartOn, &c.clock.Limit, &c.clock.PausedOn, &c.clock.PausedDays, &c.clock.DueOn, &c.clock.StoppedOn,
+		&c.overdueMark, store.Z(&c.ClerkUserID))
+	return c, err
+}
+
 func (s *Service) actTx(ctx context.Context, tx *store.Tx, p *access.Principal, id int64, action string, body []byte, at time.Time) error {
-	c, err := s.getCase(ctx, tx, writeCaseScope(p, "c"), id)
+	c, err := caseForWrite(ctx, tx, writeCaseScope(p, "c"), id)
 	if err != nil {
 		return err
 	}

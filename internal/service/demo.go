@@ -52,12 +52,12 @@ var (
 	demoStreetCode = map[string]string{"罗家桥街道": "LJQ", "金湖街道": "JH", "东岳路街道": "DYL"}
 	// The market-supervision matters the 雨润广场 政务V站 handles itself.
 	demoMarket = []struct {
-		name             string
-		instant          bool
-		legal, promised  int
-		online           bool
-		typ              string
-		materials        []string
+		name            string
+		instant         bool
+		legal, promised int
+		online          bool
+		typ             string
+		materials       []string
 	}{
 		{"企业设立登记（有限责任公司）", false, 15, 1, true, "行政许可", []string{"公司登记（备案）申请书", "公司章程", "股东主体资格证明", "法定代表人身份证明", "住所使用证明"}},
 		{"企业变更登记", false, 15, 1, true, "行政许可", []string{"公司登记（备案）申请书", "变更决议或决定", "营业执照正副本"}},
@@ -362,8 +362,8 @@ func (l *demoLoader) cases(ctx context.Context, z *platform.Zone, sites []*demoS
 		plan = append(plan, dc)
 	}
 	sort.SliceStable(plan, func(i, j int) bool { return plan[i].at.Before(plan[j].at) })
-	for start := 0; start < len(plan); start += 800 {
-		batch := plan[start:min(start+800, len(plan))]
+	for start := 0; start < len(plan); start += 300 {
+		batch := plan[start:min(start+300, len(plan))]
 		err := s.DB.Write(ctx, func(tx *store.Tx) error {
 			for _, dc := range batch {
 				if err := l.oneCase(ctx, tx, rnd, dc, ents, days); err != nil {

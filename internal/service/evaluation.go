@@ -134,7 +134,7 @@ func (s *Service) EvaluateTx(ctx context.Context, tx *store.Tx, p *access.Princi
 			sc.Or("c.site_id = ?", p.SiteID)
 		}
 	}
-	c, err := s.getCase(ctx, tx, &sc, caseID)
+	c, err := caseForWrite(ctx, tx, &sc, caseID)
 	if err != nil {
 		return 0, err
 	}

@@ -161,7 +161,7 @@ func (s *Service) RecordRemoteSessionTx(ctx context.Context, tx *store.Tx, p *ac
 	if err := in.validate(tx.Now); err != nil {
 		return 0, err
 	}
-	site, err := getSite(ctx, tx, access.SystemPrincipal("check"), in.SiteID)
+	site, err := siteForWrite(ctx, tx, in.SiteID)
 	if err != nil {
 		if errs.Is(err, errs.NotFound) {
 			return 0, errs.Invalidf("site_id", "站点不存在", "No such site")

@@ -415,3 +415,12 @@ func (s *Service) UpdateSite(ctx context.Context, p *access.Principal, id int64,
 	}
 	return s.GetSite(ctx, p, id)
 }
+
+// siteForWrite reads what a reception needs of a site, without counting
+// its matters.
+func siteForWrite(ctx context.Context, q store.Querier, id int64) (Site, error) {
+	var s Site
+	err := q.QueryRow(ctx, "SELECT s.id, s.code, s.name, s.org_id, o.path FROM sites s JOIN orgs o ON o.id = s.org_id WHERE s.id = ?", id).
+		Scan(&s.ID, &s.Code, &s.Name, &s.OrgID, &s.orgPath)
+	return s, err
+}
