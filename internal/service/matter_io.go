@@ -142,7 +142,7 @@ func parseMatterRow(cols []string, row []string) (MatterInput, error) {
 				in.PromisedLimitWorkdays = n
 			}
 		case "materials":
-			in.Materials = strings.FieldsFunc(v, func(r rune) bool { return r == '；' || r == ';' || r == '\n' || r == '、' })
+			in.Materials = strings.FieldsFunc(v, func(r rune) bool { return r == '；' || r == ';' || r == '\n' })
 		case "online":
 			switch strings.ToLower(v) {
 			case "是", "true", "1", "yes", "y":
