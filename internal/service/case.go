@@ -640,6 +640,14 @@ func (s *Service) prepare(ctx context.Context, q store.Querier, p *access.Princi
 		default:
 			return nil, errs.Invalidf("then", "当场操作应为 accept、request_supplement、reject 或 conclude（即办件）", "then.action must be accept, request_supplement, reject or conclude (instant matters)")
 		}
+		// Refuse a bad action body before anything is written.
+		from := Received
+		if r.then == "conclude" {
+			from = Accepted
+		}
+		if _, err := CaseFlow.Begin(from, r.then, p, r.body); err != nil {
+			return nil, err
+		}
 	}
 	return r, nil
 }
@@ -679,7 +687,33 @@ func (s *Service) receiveTx(ctx context.Context, tx *store.Tx, p *access.Princip
 		ON CONFLICT (site_id, day) DO UPDATE SET n = case_numbers.n + 1 RETURNING n`, r.site.ID, on).Scan(&n); err != nil {
 		return 0, err
 	}
-	number := fmt.Sprintf("%s-%04d%02d%02d-%04d", r.site.Code, on.Year, on.Month, on.Day, n)
+	c := &Case{Number: fmt.Sprintf("%s-%04d%02d%02d-%04d", r.site.Code, on.Year, on.Month, on.Day, n), SiteID: r.site.ID, OrgID: r.site.OrgID,
+		MatterID: r.matter.ID, Mode: r.mode, Channel: in.Channel, EnterpriseID: in.EnterpriseID, Status: Received, lastOn: on}
+	if p.Has(access.Clerk, access.ServiceOffice) {
+		c.ClerkUserID = p.UserID
+	}
+	// What the window does in the same sitting is applied before the row
+	// is written, so the case is stored once, in its final state.
+	var steps []*flow.Step
+	var actions []string
+	switch r.then {
+	case "":
+	case "conclude":
+		actions = []string{"accept", "conclude"}
+	default:
+		actions = []string{r.then}
+	}
+	for _, a := range actions {
+		body := r.body
+		if a == "accept" && r.then == "conclude" {
+			body = nil
+		}
+		st, err := s.advance(ctx, tx, p, c, a, body, at, r.matter.PromisedLimitWorkdays)
+		if err != nil {
+			return 0, err
+		}
+		steps = append(steps, st)
+	}
 	var name, idIdx, phoneIdx string
 	var idEnc, phoneEnc []byte
 	if a := in.Applicant; a != nil {
@@ -687,17 +721,16 @@ func (s *Service) receiveTx(ctx context.Context, tx *store.Tx, p *access.Princip
 		idEnc, idIdx = s.Cipher.Seal(a.IDNumber), s.Cipher.Index(pii.IDNumber, a.IDNumber)
 		phoneEnc, phoneIdx = s.Cipher.Seal(a.Phone), s.Cipher.Index(pii.Phone, a.Phone)
 	}
-	var clerk int64
-	if p.Has(access.Clerk, access.ServiceOffice) {
-		clerk = p.UserID
-	}
+	k := c.clock
 	id, err := tx.Insert(ctx, `INSERT INTO cases (number, site_id, org_id, matter_id, mode, channel, enterprise_id, applicant_name,
-		applicant_id_enc, applicant_id_idx, applicant_phone_enc, applicant_phone_idx, status, materials, received_at, received_on, last_on,
-		clerk_user_id, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		number, r.site.ID, r.site.OrgID, r.matter.ID, r.mode, in.Channel, store.Null(in.EnterpriseID), name,
-		idEnc, idIdx, phoneEnc, phoneIdx, Received, materialsJSON(in.Materials), at.UTC(), on, on,
-		store.Null(clerk), tx.Now, tx.Now)
+		applicant_id_enc, applicant_id_idx, applicant_phone_enc, applicant_phone_idx, status, outcome, materials, supplement, reason,
+		received_at, received_on, accepted_at, concluded_at, last_on, clock_start, limit_workdays, paused_on, paused_workdays, due_on,
+		stopped_on, overdue_mark, warning, clerk_user_id, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		c.Number, c.SiteID, c.OrgID, c.MatterID, c.Mode, c.Channel, store.Null(c.EnterpriseID), name,
+		idEnc, idIdx, phoneEnc, phoneIdx, c.Status, c.Outcome, materialsJSON(in.Materials), c.Supplement, c.Reason,
+		at.UTC(), on, utcPtr(c.AcceptedAt), utcPtr(c.ConcludedAt), c.lastOn, k.StartOn, k.Limit, k.PausedOn, k.PausedDays, k.DueOn,
+		k.StoppedOn, c.overdueMark, s.lightOf(k, civil.Of(tx.Now)), store.Null(c.ClerkUserID), tx.Now, tx.Now)
 	if err != nil {
 		return 0, err
 	}
@@ -706,7 +739,7 @@ func (s *Service) receiveTx(ctx context.Context, tx *store.Tx, p *access.Princip
 		actor = p.Actor()
 	}
 	ev := &flow.Event{Entity: "case", EntityID: id, Action: "receive", To: Received, On: on, At: at, Actor: actor, Note: in.Note,
-		Data: map[string]any{"channel": in.Channel, "matter_id": strconv.FormatInt(r.matter.ID, 10), "number": number}}
+		Data: map[string]any{"channel": in.Channel, "matter_id": strconv.FormatInt(r.matter.ID, 10), "number": c.Number}}
 	if p != nil {
 		ev.ActorID = p.UserID
 	}
@@ -714,23 +747,14 @@ func (s *Service) receiveTx(ctx context.Context, tx *store.Tx, p *access.Princip
 		return 0, err
 	}
 	if err := audit.Append(ctx, tx, audit.Entry{Action: "case.receive", Object: "case", ObjectID: id,
-		Summary: map[string]any{"number": number, "site_id": r.site.ID, "matter_id": r.matter.ID, "channel": in.Channel}}); err != nil {
+		Summary: map[string]any{"number": c.Number, "site_id": r.site.ID, "matter_id": r.matter.ID, "channel": in.Channel}}); err != nil {
 		return 0, err
 	}
 	if err := s.countReceived(ctx, tx, on, r.site.OrgID, r.site.ID, in.Channel); err != nil {
 		return 0, err
 	}
-	switch r.then {
-	case "":
-	case "conclude":
-		if err := s.actTx(ctx, tx, p, id, "accept", nil, at); err != nil {
-			return 0, err
-		}
-		if err := s.actTx(ctx, tx, p, id, "conclude", r.body, at); err != nil {
-			return 0, err
-		}
-	default:
-		if err := s.actTx(ctx, tx, p, id, r.then, r.body, at); err != nil {
+	for _, st := range steps {
+		if _, err := st.Record(ctx, tx, "case", id, on); err != nil {
 			return 0, err
 		}
 	}
@@ -774,67 +798,75 @@ func (s *Service) actTx(ctx context.Context, tx *store.Tx, p *access.Principal, 
 	if err != nil {
 		return err
 	}
-	step, err := CaseFlow.Begin(c.Status, action, p, body)
-	if err != nil {
-		return err
-	}
-	on := civil.Of(at)
-	if err := flow.CheckDate("date", on, c.lastOn, civil.Of(tx.Now)); err != nil {
-		return err
-	}
-	in := step.Input
-	acceptedAt, concludedAt := c.AcceptedAt, c.ConcludedAt
-	outcome, supplement, reason, clerk := c.Outcome, c.Supplement, c.Reason, c.ClerkUserID
-	if p.Has(access.Clerk, access.ServiceOffice) && clerk == 0 {
-		clerk = p.UserID
-	}
 	limit := 0
-	switch action {
-	case "accept":
+	if action == "accept" {
 		m, err := getMatter(ctx, tx, c.MatterID)
 		if err != nil {
 			return err
 		}
 		limit = m.PromisedLimitWorkdays
-		t := at
-		acceptedAt = &t
-		if p.Has(access.Clerk, access.ServiceOffice) {
-			clerk = p.UserID
-		}
-	case "request_supplement":
-		supplement = in.String("materials")
-	case "supplement":
-		supplement = ""
-	case "reject":
-		reason = in.String("reason")
-	case "conclude":
-		outcome = in.String("outcome")
-		t := at
-		concludedAt = &t
-	case "return", "withdraw":
-		reason = in.Note
+	}
+	step, err := s.advance(ctx, tx, p, &c, action, body, at, limit)
+	if err != nil {
+		return err
 	}
 	k := c.clock
-	step.ApplyClock(s.Cal, &k, on, limit)
-	mark := c.overdueMark
-	if step.Action.Clock != flow.NoClock && !k.StartOn.IsZero() {
-		in.Set("clock", k)
-		if mark, err = moveOverdueMark(ctx, tx, c.overdueMark, on, k, c.OrgID, siteDim(c.SiteID)); err != nil {
-			return err
-		}
-	}
-	warning := s.lightOf(k, civil.Of(tx.Now))
 	if err := tx.ExecOne(ctx, `UPDATE cases SET status = ?, outcome = ?, supplement = ?, reason = ?, accepted_at = ?, concluded_at = ?,
 		last_on = ?, clock_start = ?, limit_workdays = ?, paused_on = ?, paused_workdays = ?, due_on = ?, stopped_on = ?, overdue_mark = ?,
 		warning = ?, clerk_user_id = ?, updated_at = ? WHERE id = ?`,
-		step.To, outcome, supplement, reason, utcPtr(acceptedAt), utcPtr(concludedAt), on, k.StartOn, k.Limit, k.PausedOn, k.PausedDays,
-		k.DueOn, k.StoppedOn, mark, warning, store.Null(clerk), tx.Now, id); err != nil {
+		c.Status, c.Outcome, c.Supplement, c.Reason, utcPtr(c.AcceptedAt), utcPtr(c.ConcludedAt), c.lastOn, k.StartOn, k.Limit, k.PausedOn,
+		k.PausedDays, k.DueOn, k.StoppedOn, c.overdueMark, s.lightOf(k, civil.Of(tx.Now)), store.Null(c.ClerkUserID), tx.Now, id); err != nil {
 		return err
 	}
-	if _, err := step.Record(ctx, tx, "case", id, on); err != nil {
-		return err
+	_, err = step.Record(ctx, tx, "case", id, c.lastOn)
+	return err
+}
+
+// advance checks that p may take action on c now and applies it to c in
+// memory — state, fields, clock — adding the transition's rollups; the
+// caller writes the row and records the step's event. limit is the
+// matter's promised limit, used when the action starts the clock.
+func (s *Service) advance(ctx context.Context, tx *store.Tx, p *access.Principal, c *Case, action string, body []byte, at time.Time, limit int) (*flow.Step, error) {
+	step, err := CaseFlow.Begin(c.Status, action, p, body)
+	if err != nil {
+		return nil, err
 	}
-	return s.countStep(ctx, tx, action, on, k, c.OrgID, c.SiteID)
+	on := civil.Of(at)
+	if err := flow.CheckDate("date", on, c.lastOn, civil.Of(tx.Now)); err != nil {
+		return nil, err
+	}
+	in := step.Input
+	t := at
+	switch action {
+	case "accept":
+		c.AcceptedAt = &t
+		if p.Has(access.Clerk, access.ServiceOffice) {
+			c.ClerkUserID = p.UserID
+		}
+	case "request_supplement":
+		c.Supplement = in.String("materials")
+	case "supplement":
+		c.Supplement = ""
+	case "reject":
+		c.Reason = in.String("reason")
+	case "conclude":
+		c.Outcome = in.String("outcome")
+		c.ConcludedAt = &t
+	case "return", "withdraw":
+		c.Reason = in.Note
+	}
+	if c.ClerkUserID == 0 && p.Has(access.Clerk, access.ServiceOffice) {
+		c.ClerkUserID = p.UserID
+	}
+	step.ApplyClock(s.Cal, &c.clock, on, limit)
+	if step.Action.Clock != flow.NoClock && !c.clock.StartOn.IsZero() {
+		in.Set("clock", c.clock)
+		if c.overdueMark, err = moveOverdueMark(ctx, tx, c.overdueMark, on, c.clock, c.OrgID, siteDim(c.SiteID)); err != nil {
+			return nil, err
+		}
+	}
+	c.Status, c.lastOn = step.To, on
+	return step, s.countStep(ctx, tx, action, on, c.clock, c.OrgID, c.SiteID)
 }
 
 func utcPtr(t *time.Time) any {
