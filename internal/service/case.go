@@ -746,11 +746,14 @@ func (s *Service) receiveTx(ctx context.Context, tx *store.Tx, p *access.Princip
 	if err := flow.Insert(ctx, tx, ev); err != nil {
 		return 0, err
 	}
-	if err := audit.Append(ctx, tx, audit.Entry{Action: "case.receive", Object: "case", ObjectID: id,
-		Summary: map[string]any{"number": c.Number, "site_id": r.site.ID, "matter_id": r.matter.ID, "channel": in.Channel}}); err != nil {
+	if err := s.countReceived(ctx, tx, on, r.site.OrgID, r.site.ID, in.Channel); err != nil {
 		return 0, err
 	}
-	if err := s.countReceived(ctx, tx, on, r.site.OrgID, r.site.ID, in.Channel); err != nil {
+	// The audit records come last: appending takes the chain's head row,
+	// which on PostgreSQL every writer waits for until this transaction
+	// commits.
+	if err := audit.Append(ctx, tx, audit.Entry{Action: "case.receive", Object: "case", ObjectID: id,
+		Summary: map[string]any{"number": c.Number, "site_id": r.site.ID, "matter_id": r.matter.ID, "channel": in.Channel}}); err != nil {
 		return 0, err
 	}
 	for _, st := range steps {
