@@ -6,12 +6,27 @@ ADDR    ?= 127.0.0.1:8080
 VERSION := $(shell git describe --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X xiaoer/internal/app.Version=$(VERSION)
 
-.PHONY: all build demo serve test test-sqlite test-pg race vet fmt clean
+VENDOR  := internal/web/static/vendor
+
+.PHONY: all assets build demo serve test test-sqlite test-pg race vet fmt clean
 
 all: build
 
+# Front-end libraries come from npm (package-lock.json pins them) and are
+# embedded in the binary. Without npm the pages still work: every chart
+# also has its numbers as a table.
+assets: $(VENDOR)/echarts.min.js
+
+$(VENDOR)/echarts.min.js: package-lock.json
+	@mkdir -p $(VENDOR)
+	@if command -v npm >/dev/null 2>&1; then \
+		npm ci --no-audit --no-fund --loglevel=error && cp node_modules/echarts/dist/echarts.min.js $@; \
+	else \
+		echo "npm not found: building without ECharts (the dashboard shows its charts as tables)"; \
+	fi
+
 # One static binary: pure-Go SQLite, no cgo.
-build:
+build: assets
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/xiaoer
 
 # Build and start the demo zone on http://$(ADDR) (data in ./xiaoer-data).
@@ -24,7 +39,7 @@ serve: build
 # The whole suite: vet, every test on SQLite, again on PostgreSQL when
 # XIAOER_TEST_PG names a database, and the race detector over the packages
 # with concurrency.
-test: vet test-sqlite test-pg race
+test: assets vet test-sqlite test-pg race
 
 vet:
 	$(GO) vet ./...
@@ -48,4 +63,4 @@ fmt:
 	gofmt -w cmd internal
 
 clean:
-	rm -rf bin
+	rm -rf bin $(VENDOR) node_modules

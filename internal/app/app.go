@@ -17,12 +17,14 @@ import (
 	"xiaoer/internal/audit"
 	"xiaoer/internal/auth"
 	"xiaoer/internal/calendar"
+	"xiaoer/internal/civil"
 	"xiaoer/internal/enterprise"
 	"xiaoer/internal/i18n"
 	"xiaoer/internal/jobs"
 	"xiaoer/internal/org"
 	"xiaoer/internal/pii"
 	"xiaoer/internal/platform"
+	"xiaoer/internal/stats"
 	"xiaoer/internal/store"
 	"xiaoer/internal/web"
 )
@@ -55,6 +57,7 @@ type App struct {
 	Jobs     *jobs.Runner
 
 	Enterprises *enterprise.Service
+	Stats       *stats.Service
 
 	deps    *platform.Deps
 	modules []platform.Module
@@ -122,9 +125,12 @@ func (a *App) build(ctx context.Context) error {
 			return fmt.Errorf("demo: %w", err)
 		}
 	}
+	zone := ""
 	if name, err := a.zoneName(ctx); err == nil && name != "" {
 		a.UI.Zone = i18n.T(name, name)
+		zone = name
 	}
+	a.Stats = &stats.Service{DB: a.DB, Modules: a.modules, Zone: zone}
 	routes := a.routes()
 	if err := a.UI.Parse(); err != nil {
 		return err
@@ -153,15 +159,18 @@ func (a *App) routes() []web.Route {
 	orgH := &org.Handler{Svc: a.Orgs, UI: a.UI}
 	auditH := &audit.Handler{DB: a.DB, UI: a.UI}
 	calH := &calendar.Handler{Svc: a.Calendar, UI: a.UI}
+	statsH := &stats.Handler{Svc: a.Stats, UI: a.UI, DefaultPeriod: a.defaultPeriod}
 	a.UI.AddTemplates(templatesFS())
 	a.UI.AddTemplates(auth.Templates())
 	a.UI.AddTemplates(org.Templates())
 	a.UI.AddTemplates(audit.Templates())
 	a.UI.AddTemplates(calendar.Templates())
+	a.UI.AddTemplates(stats.Templates())
 	a.UI.AddNav(auth.Nav()...)
 	a.UI.AddNav(org.Nav()...)
 	a.UI.AddNav(audit.Nav()...)
 	a.UI.AddNav(calendar.Nav()...)
+	a.UI.AddNav(stats.Nav()...)
 
 	var rs []web.Route
 	rs = append(rs, a.platformRoutes()...)
@@ -169,6 +178,7 @@ func (a *App) routes() []web.Route {
 	rs = append(rs, orgH.Routes()...)
 	rs = append(rs, auditH.Routes()...)
 	rs = append(rs, calH.Routes()...)
+	rs = append(rs, statsH.Routes()...)
 	for _, m := range a.modules {
 		rs = append(rs, m.Routes...)
 		a.UI.AddNav(m.Nav...)
@@ -180,6 +190,16 @@ func (a *App) routes() []web.Route {
 		}
 	}
 	return rs
+}
+
+// defaultPeriod is the period the dashboard opens on: the current year, or
+// in the demo the first half of 2023 that the seed article reports on.
+func (a *App) defaultPeriod() (civil.Date, civil.Date) {
+	if a.Demo {
+		return civil.MustParse("2023-01-01"), civil.MustParse("2023-06-30")
+	}
+	y := civil.Of(a.DB.Now()).Year
+	return civil.New(y, 1, 1), civil.New(y, 12, 31)
 }
 
 // Serve serves HTTP on ln until ctx ends, then shuts down gracefully,

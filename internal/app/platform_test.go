@@ -413,3 +413,20 @@ func TestPagesRenderInBothLanguages(t *testing.T) {
 		t.Fatalf("leader on /users: %d", res.Status)
 	}
 }
+
+// TestListLinksKeepTheirFilters: the export and next-page links of a
+// filtered list carry the filters as a real query string.
+func TestListLinksKeepTheirFilters(t *testing.T) {
+	a := apptest.Start(t)
+	body := string(a.BrowserLogin("admin", "demo").Page("/users?role=leader&limit=1").Body)
+	if !strings.Contains(body, `href="/api/v1/users?role=leader&amp;format=xlsx"`) {
+		t.Errorf("the export link lost its filter")
+	}
+	if !strings.Contains(body, `href="?role=leader&amp;cursor=`) {
+		t.Errorf("the next-page link lost its filter")
+	}
+	dash := string(a.BrowserLogin("leader", "demo").Page("/dashboard?from=2023-01-01&to=2023-03-31").Body)
+	if !strings.Contains(dash, `href="/reports/brief?from=2023-01-01&amp;to=2023-03-31"`) {
+		t.Errorf("the dashboard's report link lost its period")
+	}
+}

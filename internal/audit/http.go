@@ -4,7 +4,6 @@ import (
 	"embed"
 	"io/fs"
 	"net/http"
-	"net/url"
 
 	"xiaoer/internal/access"
 	"xiaoer/internal/i18n"
@@ -190,16 +189,7 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, res *VerifyResu
 	if err != nil {
 		return err
 	}
-	q := url.Values{}
-	for _, k := range []string{"user", "action", "outcome", "from", "to", "object", "object_id"} {
-		if v := p.Query.Get(k); v != "" {
-			q.Set(k, v)
-		}
-	}
-	query := q.Encode()
-	if query != "" {
-		query += "&"
-	}
+	query := web.QueryPrefix(p.Query, "user", "action", "outcome", "from", "to", "object", "object_id")
 	var verdict string
 	if res != nil {
 		lang := i18n.From(r.Context())

@@ -4,7 +4,6 @@ import (
 	"embed"
 	"io/fs"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -549,16 +548,7 @@ func (h *Handler) usersPage(w http.ResponseWriter, r *http.Request) error {
 	if len(items) == f.Limit {
 		next = web.EncodeCursor(items[len(items)-1].ID)
 	}
-	q := url.Values{}
-	for _, k := range []string{"q", "role", "locked"} {
-		if v := p.Query.Get(k); v != "" {
-			q.Set(k, v)
-		}
-	}
-	query := q.Encode()
-	if query != "" {
-		query += "&"
-	}
+	query := web.QueryPrefix(p.Query, "q", "role", "locked")
 	return h.UI.Render(w, r, "users", i18n.T("用户管理", "Users"), map[string]any{
 		"Users": items, "Total": total, "Next": next, "Query": query, "Filter": f, "Roles": access.Roles, "Now": time.Now(),
 	})

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 	"unicode/utf8"
@@ -198,7 +199,7 @@ func (s *Service) CreateTx(ctx context.Context, tx *store.Tx, in NewUser) (User,
 	if err := s.checkRefs(ctx, tx, in.SiteID, in.EnterpriseID); err != nil {
 		return User{}, err
 	}
-	hash, err := HashPassword(in.Password)
+	hash, err := passwordHash(in)
 	if err != nil {
 		return User{}, err
 	}
@@ -222,6 +223,21 @@ func (s *Service) CreateTx(ctx context.Context, tx *store.Tx, in NewUser) (User,
 	}
 	return u, audit.Append(ctx, tx, audit.Entry{Action: "user.create", Object: "user", ObjectID: id,
 		Summary: map[string]any{"username": u.Username, "roles": u.Roles, "org_id": u.OrgID}})
+}
+
+// demoHash is the hash of the demo accounts' shared, published password,
+// computed once per process: hashing it anew for every demo account would
+// add tens of milliseconds each to a demo start.
+var demoHash = sync.OnceValues(func() (string, error) { return HashPassword(DemoPassword) })
+
+// DemoPassword is the password of every demo account.
+const DemoPassword = "demo"
+
+func passwordHash(in NewUser) (string, error) {
+	if in.Demo && in.Password == DemoPassword {
+		return demoHash()
+	}
+	return HashPassword(in.Password)
 }
 
 func setRoles(ctx context.Context, tx *store.Tx, id int64, roles []access.Role) error {

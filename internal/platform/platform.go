@@ -50,6 +50,18 @@ type Module struct {
 	// Summary fills the module's keys of the period summary (API.md), from
 	// rollups and stock figures, within the scope of p.
 	Summary func(ctx context.Context, q store.Querier, p *access.Principal, from, to civil.Date, into map[string]any) error
+	// SummaryKeys are the top-level keys of the summary that Summary fills;
+	// a trend of one key asks only the modules concerned.
+	SummaryKeys []string
+	// Rankings returns the module's league tables for the dashboard
+	// (sites by cases and satisfaction, departments by the three rates …).
+	Rankings func(ctx context.Context, q store.Querier, p *access.Principal, from, to civil.Date, lang i18n.Lang) ([]Ranking, error)
+	// Warnings returns what needs a leader's attention now (overdue cases
+	// and appeals, stalled projects), each with the list behind it.
+	Warnings func(ctx context.Context, p *access.Principal, lang i18n.Lang) ([]Card, error)
+	// Drill returns the list page of the records behind a summary figure
+	// (key path such as "cases.accepted"), or "" when there is none.
+	Drill func(key string, from, to civil.Date) string
 	// Rebuild recomputes the module's rollups from its records and events,
 	// inside tx (the rollups of its metrics have been cleared).
 	Rebuild func(ctx context.Context, tx *store.Tx) error
@@ -64,6 +76,20 @@ type Card struct {
 	Unit  string
 	Href  string
 	Tone  string // "", "red", "yellow", "green"
+}
+
+// Ranking is one league table on the dashboard.
+type Ranking struct {
+	Title   string
+	Columns []string
+	Rows    []RankRow
+}
+
+// RankRow is one line of a ranking: a name, its figures, and a link.
+type RankRow struct {
+	Name   string
+	Values []string
+	Href   string
 }
 
 // Facts is one module's section on an enterprise's page.

@@ -3,6 +3,7 @@ package web
 import (
 	"encoding/base64"
 	"encoding/json"
+	"html/template"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -136,4 +137,21 @@ func DecodeCursor(s string, dest ...any) (bool, error) {
 		}
 	}
 	return true, nil
+}
+
+// QueryPrefix keeps the named filters of a list request as the start of a
+// query string ("q=x&role=y&"), typed so that a template puts it after "?"
+// as it is: html/template would otherwise escape its "=" and "&".
+func QueryPrefix(q url.Values, keys ...string) template.URL {
+	keep := url.Values{}
+	for _, k := range keys {
+		if v := q.Get(k); v != "" {
+			keep.Set(k, v)
+		}
+	}
+	s := keep.Encode()
+	if s != "" {
+		s += "&"
+	}
+	return template.URL(s)
 }

@@ -1,0 +1,168 @@
+package app_test
+
+import (
+	"archive/zip"
+	"bytes"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+	"github.com/xuri/excelize/v2"
+
+	"xiaoer/internal/app/apptest"
+)
+
+func TestSummaryHasEveryKeyOfTheContract(t *testing.T) {
+	a := apptest.Start(t)
+	res := a.As("leader").Get("/api/v1/stats/summary?from=2023-01-01&to=2023-06-30")
+	if res.Status != 200 {
+		t.Fatalf("%d %s", res.Status, res.Body)
+	}
+	sum := res.Map()
+	for _, path := range []string{
+		"from", "to", "sites.total", "sites.by_level.district_hall", "sites.by_level.street_hall", "sites.by_level.community_station", "sites.by_level.micro_site",
+		"cases.received", "cases.accepted", "cases.concluded", "cases.overdue_open", "cases.on_time_rate", "cases.remote", "cases.evaluations",
+		"cases.satisfaction_rate", "cases.bad_reviews", "cases.bad_reviews_closed",
+		"projects.signed.count", "projects.signed.investment_fen", "projects.started.count", "projects.registered.count",
+		"projects.producing.investment_fen", "projects.effective.count", "projects.started_and_producing_same_year",
+		"appeals.received", "appeals.resolved", "appeals.response_rate", "appeals.resolution_rate", "appeals.satisfaction_rate", "appeals.on_time_rate", "appeals.by_category",
+		"labor.events", "labor.placements", "labor.subsidy_paid_fen", "policy.applications", "policy.paid_enterprises", "policy.paid_fen",
+		"finance.needs", "finance.needs_fen", "finance.loans", "finance.loans_fen",
+		"innovation.high_tech_enterprises", "innovation.tech_smes", "innovation.platforms.national", "innovation.platforms.provincial",
+		"innovation.platforms.municipal", "innovation.platforms.district", "innovation.events", "innovation.partnership_universities", "innovation.partnership_enterprises",
+	} {
+		var cur any = sum
+		for _, part := range strings.Split(path, ".") {
+			m, ok := cur.(map[string]any)
+			if !ok {
+				t.Fatalf("%s: %v is not an object", path, cur)
+			}
+			if cur, ok = m[part]; !ok {
+				t.Errorf("summary lacks %s", path)
+				break
+			}
+		}
+	}
+	if sum["from"] != "2023-01-01" || sum["to"] != "2023-06-30" {
+		t.Errorf("period = %v..%v", sum["from"], sum["to"])
+	}
+}
+
+func TestStatsAreForLeadersAndOffices(t *testing.T) {
+	a := apptest.Start(t)
+	for user, want := range map[string]int{"leader": 200, "office": 200, "projects": 200, "cadre": 403, "ent": 403, "bank": 403, "admin": 403, "dept": 403} {
+		if res := a.As(user).Get("/api/v1/stats/summary?from=2023-01-01&to=2023-06-30"); res.Status != want {
+			t.Errorf("%s: %d, want %d", user, res.Status, want)
+		}
+	}
+	c := a.As("leader")
+	for _, q := range []string{"from=2023-01-01", "from=2023-06-30&to=2023-01-01", "from=2023-02-30&to=2023-03-01", "from=1990-01-01&to=2023-01-01"} {
+		if res := c.Get("/api/v1/stats/summary?" + q); res.Status != 400 {
+			t.Errorf("%s: %d, want 400", q, res.Status)
+		}
+	}
+	if res := c.Get("/api/v1/stats/trend?metric=cases.nothing&from=2023-01-01&to=2023-06-30"); res.Status != 400 || res.ErrorField() != "metric" {
+		t.Errorf("unknown metric: %d %s", res.Status, res.Body)
+	}
+}
+
+func TestTrendHasOnePointPerMonth(t *testing.T) {
+	a := apptest.Start(t)
+	var tr struct {
+		Metric string `json:"metric"`
+		Points []struct {
+			From, To string
+			Value    *float64
+		} `json:"points"`
+	}
+	a.As("leader").Get("/api/v1/stats/trend?metric=projects.started.count&from=2023-01-01&to=2023-06-30&by=month").JSON(&tr)
+	if tr.Metric != "projects.started.count" || len(tr.Points) != 6 || tr.Points[5].From != "2023-06-01" || tr.Points[5].To != "2023-06-30" {
+		t.Fatalf("trend = %+v", tr)
+	}
+	for _, p := range tr.Points {
+		if p.Value == nil {
+			t.Fatalf("a count is null in %+v", p)
+		}
+	}
+}
+
+func TestBriefAndExports(t *testing.T) {
+	a := apptest.Start(t)
+	c := a.As("leader")
+	res := c.Get("/api/v1/reports/brief?from=2023-01-01&to=2023-06-30")
+	if res.Status != 200 || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/markdown") {
+		t.Fatalf("brief: %d %s", res.Status, res.Header.Get("Content-Type"))
+	}
+	md := string(res.Body)
+	for _, want := range []string{"# 大冶湖高新技术产业开发区2023年1-6月优化营商环境工作情况", "## 一、延伸服务触角", "## 二、", "## 三、", "厚植创新沃土"} {
+		if !strings.Contains(md, want) {
+			t.Errorf("brief lacks %q", want)
+		}
+	}
+	res = c.Get("/api/v1/reports/brief?from=2023-01-01&to=2023-06-30&format=docx")
+	if _, err := zip.NewReader(bytes.NewReader(res.Body), int64(len(res.Body))); res.Status != 200 || err != nil {
+		t.Fatalf("docx: %d %v", res.Status, err)
+	}
+	res = c.Get("/api/v1/stats/export?from=2023-01-01&to=2023-06-30")
+	f, err := excelize.OpenReader(bytes.NewReader(res.Body))
+	if res.Status != 200 || err != nil {
+		t.Fatalf("xlsx: %d %v", res.Status, err)
+	}
+	sheets := f.GetSheetList()
+	if len(sheets) != 5 || sheets[0] != "政务服务网络" {
+		t.Fatalf("sheets = %v", sheets)
+	}
+	title, _ := f.GetCellValue(sheets[2], "A1")
+	if !strings.Contains(title, "2023年1-6月") {
+		t.Fatalf("sheet title = %q", title)
+	}
+}
+
+func TestDashboardAndBriefPages(t *testing.T) {
+	a := apptest.Start(t)
+	c := a.BrowserLogin("leader", "demo")
+	for path, want := range map[string]string{
+		"/dashboard": "驾驶舱 · 2023年1-6月",
+		"/dashboard?from=2023-01-01&to=2023-03-31": "2023年1-3月",
+		"/dashboard?screen=1":                      "退出大屏",
+		"/reports/brief":                           "优化营商环境工作情况",
+	} {
+		res := c.Page(path)
+		if res.Status != 200 || !strings.Contains(string(res.Body), want) {
+			t.Errorf("%s: %d, missing %q", path, res.Status, want)
+		}
+	}
+	if res := a.BrowserLogin("cadre", "demo").Page("/dashboard"); res.Status != 403 {
+		t.Errorf("cadre on the dashboard: %d", res.Status)
+	}
+}
+
+// TestBrowserDashboardDrawsCharts opens the dashboard in Chromium: the
+// ECharts library embedded in the binary draws every trend chart.
+func TestBrowserDashboardDrawsCharts(t *testing.T) {
+	if _, err := os.Stat("../web/static/vendor/echarts.min.js"); err != nil {
+		if os.Getenv("XIAOER_REQUIRE_BROWSER") != "" {
+			t.Fatal("ECharts is not in internal/web/static/vendor: run make assets")
+		}
+		t.Skip("ECharts not built (make assets)")
+	}
+	a := apptest.Start(t)
+	ctx := apptest.Browser(t)
+	err := apptest.Steps(ctx,
+		chromedp.Navigate(a.URL+"/login"),
+		chromedp.SendKeys(`input[name=username]`, "leader"),
+		chromedp.SendKeys(`input[name=password]`, "demo"),
+		chromedp.Submit(`input[name=password]`),
+		chromedp.WaitVisible(`.sidebar`),
+		chromedp.Navigate(a.URL+"/dashboard"),
+		chromedp.WaitVisible(`.chart[data-rendered] canvas`),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	title, _ := apptest.Text(ctx, `main h1`)
+	if !strings.Contains(title, "2023年1-6月") {
+		t.Errorf("dashboard title = %q", title)
+	}
+}
