@@ -339,6 +339,33 @@ func TestServiceSummaryFromDemo(t *testing.T) {
 	if rank := cases["by_site"].([]service.SiteRank); len(rank) < 20 || rank[0].Name != "雨润广场政务V站" {
 		t.Errorf("the busiest site: %+v", rank[0])
 	}
+	// The same figures through the statistics API, and the dashboard ranks
+	// the sites.
+	var api struct {
+		Sites struct {
+			Total   int64            `json:"total"`
+			ByLevel map[string]int64 `json:"by_level"`
+		} `json:"sites"`
+		Cases map[string]any `json:"cases"`
+	}
+	leader := a.As("leader")
+	res := leader.Get("/api/v1/stats/summary?from=2023-01-01&to=2023-06-30")
+	res.JSON(&api)
+	if res.Status != 200 || api.Sites.Total != sites["total"].(int64) || api.Sites.ByLevel["micro_site"] != byLevel["micro_site"] {
+		t.Errorf("stats summary sites: %d %+v", res.Status, api.Sites)
+	}
+	for k, v := range want {
+		if api.Cases[k] != float64(v) {
+			t.Errorf("stats summary cases.%s = %v, want %d", k, api.Cases[k], v)
+		}
+	}
+	if r, ok := api.Cases["satisfaction_rate"].(float64); !ok || r != *cases["satisfaction_rate"].(*float64) {
+		t.Errorf("stats summary satisfaction_rate = %v", api.Cases["satisfaction_rate"])
+	}
+	if page := leader.Get("/dashboard?from=2023-01-01&to=2023-06-30"); !bytes.Contains(page.Body, []byte("站点办件量排名")) ||
+		!bytes.Contains(page.Body, []byte("雨润广场政务V站")) {
+		t.Errorf("the dashboard does not rank the sites: %d", page.Status)
+	}
 	before, _ := rollup.Snapshot(t.Context(), a.DB.Read(), service.MetricPrefix)
 	err = a.DB.Write(access.With(t.Context(), access.SystemPrincipal("test")), func(tx *store.Tx) error {
 		if err := rollup.Clear(t.Context(), tx, service.MetricPrefix); err != nil {

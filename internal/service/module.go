@@ -37,11 +37,16 @@ func NewModule(d *platform.Deps, svc *Service) platform.Module {
 			}
 			return err
 		}}},
-		Demo:    (&demoLoader{d: d, svc: svc}).load,
-		Home:    svc.home,
-		Summary: svc.Summary,
-		Rebuild: svc.Rebuild,
-		Metrics: []string{MetricPrefix},
+		Demo:        (&demoLoader{d: d, svc: svc}).load,
+		Home:        svc.home,
+		Facts:       svc.Facts,
+		Summary:     svc.Summary,
+		SummaryKeys: SummaryKeys,
+		Rankings:    svc.Rankings,
+		Warnings:    svc.Warnings,
+		Drill:       Drill,
+		Rebuild:     svc.Rebuild,
+		Metrics:     []string{MetricPrefix},
 	}
 }
 

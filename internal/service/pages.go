@@ -555,6 +555,11 @@ func (h *Handler) badReviewsPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	f := BadReviewFilter{Status: lp.Query.Get("status"), Limit: lp.Limit}
+	if v, ok, err := lp.Bool("overdue"); err != nil {
+		return err
+	} else if ok {
+		f.Overdue = v
+	}
 	if _, err := web.DecodeCursor(lp.Cursor, &f.BeforeID); err != nil {
 		return err
 	}
