@@ -351,7 +351,7 @@ func (l *demoLoader) cases(ctx context.Context, z *platform.Zone, sites []*demoS
 			n -= x.weight
 		}
 		dc := demoCase{site: st, at: workTime(rnd, days[rnd.IntN(len(days))]), channel: Window}
-		if rnd.IntN(100) < 30 {
+		if rnd.IntN(100) < 22 {
 			dc.matter, dc.mode, dc.channel = st.remote[rnd.IntN(len(st.remote))], Remote, RemoteChannel
 		} else {
 			dc.matter, dc.mode = st.local[rnd.IntN(len(st.local))], Local
@@ -362,8 +362,10 @@ func (l *demoLoader) cases(ctx context.Context, z *platform.Zone, sites []*demoS
 		plan = append(plan, dc)
 	}
 	sort.SliceStable(plan, func(i, j int) bool { return plan[i].at.Before(plan[j].at) })
-	for start := 0; start < len(plan); start += 300 {
-		batch := plan[start:min(start+300, len(plan))]
+	// A small first transaction lets the statements be prepared before the
+	// big ones run.
+	for start, size := 0, 20; start < len(plan); start, size = start+size, 400 {
+		batch := plan[start:min(start+size, len(plan))]
 		err := s.DB.Write(ctx, func(tx *store.Tx) error {
 			for _, dc := range batch {
 				if err := l.oneCase(ctx, tx, rnd, dc, ents, days); err != nil {
@@ -597,11 +599,17 @@ func (l *demoLoader) progress(rnd *rand.Rand, dc demoCase, in CaseInput, roll in
 	}
 	if status == Accepted {
 		limit := dc.matter.PromisedLimitWorkdays
-		if err := act(clerk, "start_processing", rnd.IntN(2), nil); err != nil {
-			return err
-		}
+		// Most windows record the decision straight after acceptance; some
+		// note the start of processing, and a few go through a special
+		// procedure.
 		used := 0
-		if rnd.IntN(100) < 4 {
+		special := rnd.IntN(100) < 4
+		if special || rnd.IntN(100) < 25 {
+			if err := act(clerk, "start_processing", rnd.IntN(2), nil); err != nil {
+				return err
+			}
+		}
+		if special {
 			if err := act(clerk, "start_special", 1, map[string]string{"note": "需现场核查，进入特别程序"}); err != nil {
 				return err
 			}
@@ -625,7 +633,7 @@ func (l *demoLoader) progress(rnd *rand.Rand, dc demoCase, in CaseInput, roll in
 			return err
 		}
 	}
-	if rnd.IntN(100) < 80 {
+	if rnd.IntN(100) < 60 {
 		return act(clerk, "deliver", rnd.IntN(3), nil)
 	}
 	return nil
