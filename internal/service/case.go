@@ -163,9 +163,6 @@ type Case struct {
 	phone       string
 }
 
-// Clock returns the case's working-day clock.
-func (c *Case) Clock() calendar.Clock { return c.clock }
-
 // CaseInput is the body of a reception.
 type CaseInput struct {
 	MatterID     int64      `json:"matter_id,string"`

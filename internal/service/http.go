@@ -313,7 +313,7 @@ func (h *Handler) apiUpdateMatter(w http.ResponseWriter, r *http.Request) error 
 	return web.OK(w, m)
 }
 
-func caseFilter(p web.ListParams, pr *access.Principal) (CaseFilter, error) {
+func caseFilter(p web.ListParams) (CaseFilter, error) {
 	f := CaseFilter{Q: p.Q, Channel: Channel(p.Query.Get("channel")), Warning: p.Query.Get("warning"), Limit: p.Limit,
 		ByWarning: p.Query.Get("sort") != "new"}
 	for _, st := range p.Query["status"] {
@@ -372,7 +372,7 @@ func (h *Handler) apiCases(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	pr := web.Principal(r)
-	f, err := caseFilter(p, pr)
+	f, err := caseFilter(p)
 	if err != nil {
 		return err
 	}

@@ -53,6 +53,8 @@ func init() {
 		"svc.code":              i18n.T("编码", "Code"),
 		"svc.number":            i18n.T("办件编号", "Case number"),
 		"svc.status":            i18n.T("状态", "Status"),
+		"svc.status.open":       i18n.T("在办（已受理未办结）", "Open (accepted, not concluded)"),
+		"svc.status.waiting":    i18n.T("待受理（含待补正）", "Awaiting acceptance (incl. supplements)"),
 		"svc.channel":           i18n.T("渠道", "Channel"),
 		"svc.received_at":       i18n.T("收件时间", "Received"),
 		"svc.accepted_at":       i18n.T("受理时间", "Accepted"),

@@ -288,7 +288,7 @@ func (h *Handler) casesPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	f, err := caseFilter(lp, p)
+	f, err := caseFilter(lp)
 	if err != nil {
 		return err
 	}
@@ -594,8 +594,21 @@ func (h *Handler) renderBad(w http.ResponseWriter, r *http.Request, status int, 
 	if err != nil {
 		return err
 	}
+	type line struct {
+		flow.Event
+		Label, State i18n.Text
+	}
+	lines := make([]line, len(evs))
+	for i, ev := range evs {
+		lines[i] = line{Event: ev, Label: i18n.T("收到差评", "Bad review received")}
+		if a, ok := BadReviewFlow.Action(ev.Action); ok {
+			lines[i].Label = a.Label
+		}
+		st, _ := BadReviewFlow.State(ev.To)
+		lines[i].State = st.Label
+	}
 	return h.UI.RenderStatus(w, r, status, "svc_bad_review", i18n.F("差评整改 %s", "Bad review %s", b.CaseNumber), map[string]any{
-		"Review": b, "Events": evs, "Actions": BadReviewFlow.Allowed(b.Status, p), "Error": msg})
+		"Review": b, "Events": lines, "Actions": BadReviewFlow.Allowed(b.Status, p), "Error": msg})
 }
 
 func (h *Handler) badActPost(w http.ResponseWriter, r *http.Request) error {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"reflect"
+	"sync"
 	"testing"
 	"time"
 
@@ -596,5 +597,42 @@ func TestSummaryFromRecords(t *testing.T) {
 	}
 	if rank := cases["by_site"].([]service.SiteRank); len(rank) != 2 || rank[0].Received+rank[1].Received != received {
 		t.Errorf("by_site = %+v", rank)
+	}
+}
+
+// TestCaseNumbersUnderConcurrency receives many cases at one site on one
+// day at once: every one gets its own consecutive number, on either engine.
+func TestCaseNumbersUnderConcurrency(t *testing.T) {
+	f := newFixture(t, "2023-07-11")
+	const n = 40
+	var wg sync.WaitGroup
+	errc := make(chan error, n)
+	for range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := f.svc.Receive(f.ctx, f.clerk, service.CaseInput{MatterID: f.promised, Applicant: person})
+			errc <- err
+		}()
+	}
+	wg.Wait()
+	close(errc)
+	for err := range errc {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	list, total, err := f.svc.ListCases(f.ctx, sys, service.CaseFilter{Limit: 100})
+	if err != nil || total != n {
+		t.Fatalf("%d cases, %v", total, err)
+	}
+	seen := map[string]bool{}
+	for _, c := range list {
+		seen[c.Number] = true
+	}
+	for i := 1; i <= n; i++ {
+		if num := fmt.Sprintf("YRV-20230711-%04d", i); !seen[num] {
+			t.Errorf("no case %s", num)
+		}
 	}
 }

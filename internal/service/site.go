@@ -210,12 +210,8 @@ const siteFrom = ` FROM sites s JOIN orgs o ON o.id = s.org_id LEFT JOIN sites p
 
 func scanSite(sc interface{ Scan(...any) error }) (Site, error) {
 	var s Site
-	var opened *civil.Date
 	err := sc.Scan(&s.ID, &s.Code, &s.Name, &s.Level, &s.Kind, &s.OrgID, &s.OrgName, &s.orgPath, store.Z(&s.ParentSiteID), &s.ParentName,
-		&s.Address, &s.Lat, &s.Lng, &s.OpeningHours, &opened, &s.Windows, &s.Staff, &s.Phone, &s.Matters, &s.CreatedAt, &s.UpdatedAt)
-	if opened != nil {
-		s.OpenedOn = *opened
-	}
+		&s.Address, &s.Lat, &s.Lng, &s.OpeningHours, &s.OpenedOn, &s.Windows, &s.Staff, &s.Phone, &s.Matters, &s.CreatedAt, &s.UpdatedAt)
 	return s, err
 }
 
