@@ -126,8 +126,9 @@ var (
 )
 
 type demoLoader struct {
-	d   *platform.Deps
-	svc *Service
+	d      *platform.Deps
+	svc    *Service
+	office *access.Principal // the service office's demo account, for bad reviews
 }
 
 // demoSite is a site as the demo case generator sees it.
@@ -322,6 +323,7 @@ type demoCase struct {
 // 2023-01-01 and 2023-07-11, and writes them in a few large transactions.
 func (l *demoLoader) cases(ctx context.Context, z *platform.Zone, sites []*demoSite) error {
 	s := l.svc
+	l.office = &access.Principal{UserID: z.Users["office"], Username: "office", Name: "李营商", Roles: []access.Role{access.ServiceOffice}, OrgPath: "/"}
 	rnd := rand.New(rand.NewPCG(4, 2023))
 	var ents []int64
 	for _, id := range z.Enterprises {
@@ -462,10 +464,10 @@ func (l *demoLoader) oneCase(ctx context.Context, tx *store.Tx, rnd *rand.Rand, 
 	var err error
 	if dc.channel == RemoteChannel {
 		in.Then = nil
-		id, err = l.remoteCase(ctx, tx, rnd, clerk, in, at)
+		id, err = l.remoteCase(access.With(ctx, clerk), tx, rnd, clerk, in, at)
 		roll = 100
 	} else {
-		id, err = s.ReceiveTx(ctx, tx, receiver, in, at)
+		id, err = s.ReceiveTx(access.With(ctx, receiver), tx, receiver, in, at)
 	}
 	if err != nil {
 		return err
@@ -476,7 +478,7 @@ func (l *demoLoader) oneCase(ctx context.Context, tx *store.Tx, rnd *rand.Rand, 
 			return errStop
 		}
 		at = next
-		return s.ActTx(ctx, tx, p, id, action, rawAction(fields), at)
+		return s.ActTx(access.With(ctx, p), tx, p, id, action, rawAction(fields), at)
 	}
 	err = l.progress(rnd, dc, in, roll, act, clerk, ent)
 	if err == errStop {
@@ -511,8 +513,10 @@ func (l *demoLoader) oneCase(ctx context.Context, tx *store.Tx, rnd *rand.Rand, 
 	comments := map[int][]string{5: {"办事效率高，服务热情", "家门口就办好了，很方便", "帮办员很耐心", ""}, 4: {"比较满意", ""}, 3: {"排队时间有点长", ""},
 		2: {"材料要求说明不清楚，跑了两次"}, 1: {"等待时间太长，态度一般"}}
 	cs := comments[score]
-	at = l.later(rnd, at, rnd.IntN(2))
-	evID, err := s.EvaluateTx(ctx, tx, rater, id, EvaluationInput{Score: score, Comment: cs[rnd.IntN(len(cs))]}, at)
+	if at = l.later(rnd, at, rnd.IntN(2)); civil.Of(at).After(last) {
+		return nil
+	}
+	evID, err := s.EvaluateTx(access.With(ctx, rater), tx, rater, id, EvaluationInput{Score: score, Comment: cs[rnd.IntN(len(cs))]}, at)
 	if err != nil {
 		return err
 	}
@@ -523,8 +527,7 @@ func (l *demoLoader) oneCase(ctx context.Context, tx *store.Tx, rnd *rand.Rand, 
 	if err := tx.QueryRow(ctx, "SELECT id FROM bad_reviews WHERE evaluation_id = ?", evID).Scan(&bad); err != nil {
 		return err
 	}
-	office := access.SystemPrincipal("demo")
-	office.Roles = []access.Role{access.ServiceOffice}
+	office := l.office
 	steps := []struct{ action, note string }{{"rectify", "核实属实，已对窗口人员批评教育并完善一次性告知清单"}, {"revisit", "电话回访，申请人表示认可"}, {"close", ""}}
 	if rnd.IntN(3) == 0 {
 		steps[0] = struct{ action, note string }{"explain", "经核实系政策规定，已向申请人解释说明"}
@@ -539,7 +542,7 @@ func (l *demoLoader) oneCase(ctx context.Context, tx *store.Tx, rnd *rand.Rand, 
 		if st.action == "revisit" {
 			fields["rating"] = "satisfied"
 		}
-		if err := s.ActOnBadReviewTx(ctx, tx, office, bad, st.action, rawAction(fields), at); err != nil {
+		if err := s.ActOnBadReviewTx(access.With(ctx, office), tx, office, bad, st.action, rawAction(fields), at); err != nil {
 			return err
 		}
 	}
@@ -667,7 +670,7 @@ func (l *demoLoader) remoteOnly(ctx context.Context, tx *store.Tx, rnd *rand.Ran
 	}
 	end := at.Add(time.Duration(3+rnd.IntN(15)) * time.Minute)
 	outcome := []RemoteOutcome{Answered, Answered, Answered, Submitted, Submitted, Redirected}[rnd.IntN(6)]
-	_, err := l.svc.RecordRemoteSessionTx(ctx, tx, clerk, RemoteSessionInput{SiteID: st.id, MatterID: st.remote[rnd.IntN(len(st.remote))].ID,
+	_, err := l.svc.RecordRemoteSessionTx(access.With(ctx, clerk), tx, clerk, RemoteSessionInput{SiteID: st.id, MatterID: st.remote[rnd.IntN(len(st.remote))].ID,
 		StartedAt: at, EndedAt: &end, Outcome: outcome, AgentName: demoAgents[rnd.IntN(len(demoAgents))]})
 	return err
 }
