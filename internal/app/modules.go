@@ -14,6 +14,7 @@ import (
 	"xiaoer/internal/platform"
 	"xiaoer/internal/policy"
 	"xiaoer/internal/project"
+	"xiaoer/internal/service"
 	"xiaoer/internal/store"
 )
 
@@ -22,6 +23,8 @@ import (
 func (a *App) buildModules(d *platform.Deps) []platform.Module {
 	a.Enterprises = &enterprise.Service{DB: d.DB, Cipher: d.Cipher}
 	a.Auth.CheckEnterprise = func(ctx context.Context, q store.Querier, id int64) error { return enterprise.Exists(ctx, q, id) }
+	services := &service.Service{DB: d.DB, Cipher: d.Cipher, Cal: d.Calendar.Cal}
+	a.Auth.CheckSite = service.SiteExists
 	projects := &project.Service{DB: d.DB}
 	appeals := &appeal.Service{DB: d.DB, Cal: d.Calendar.Cal, Enterprises: a.Enterprises, CheckProject: project.BelongsTo}
 	projects.ProblemsSolved = func(ctx context.Context, userID int64, year int) (int, error) {
@@ -31,6 +34,7 @@ func (a *App) buildModules(d *platform.Deps) []platform.Module {
 	a.Enterprises.Terms = append(a.Enterprises.Terms, project.EnterpriseTerm, appeal.EnterpriseTerm, finance.EnterpriseScope)
 	modules := []platform.Module{
 		enterprise.NewModule(d, a.Enterprises),
+		service.NewModule(d, services),
 		project.NewModule(d, projects),
 		appeal.NewModule(d, appeals),
 		notify.NewModule(d),

@@ -52,6 +52,16 @@ type DB struct {
 	now func() time.Time
 
 	rebound sync.Map // query text → PostgreSQL text
+
+	// SQLite: prepared statements by query text, for the writer and the
+	// readers. The pure-Go engine spends more time parsing a statement than
+	// running it; PostgreSQL's driver keeps its own cache per connection.
+	wstmts, rstmts *stmtCache
+
+	// SQLite: the group committer's queue (see group).
+	queue   chan *writeReq
+	quit    chan struct{}
+	stopped chan struct{}
 }
 
 // IsPostgres reports whether dsn names a PostgreSQL server rather than a file.
@@ -139,11 +149,91 @@ func (db *DB) openSQLite(path string) error {
 		return fmt.Errorf("store: open %s: %w", abs, err)
 	}
 	db.w, db.r = w, r
+	db.wstmts = &stmtCache{db: w, deferred: true, m: map[string]*sql.Stmt{}, wanted: map[string]bool{}}
+	db.rstmts = &stmtCache{db: r, m: map[string]*sql.Stmt{}}
+	db.startCommitter()
 	return nil
+}
+
+// stmtCache prepares each query text once. It holds at most maxStmts
+// statements: texts built on the fly (IN lists, LIMITs) beyond that run
+// unprepared rather than grow it without end.
+//
+// The writer pool has a single connection, which a transaction holds: a
+// statement first seen inside a transaction runs unprepared and is only
+// noted, then prepared once the transaction has let the connection go.
+type stmtCache struct {
+	db       *sql.DB
+	deferred bool // prepare later (the writer) rather than at once (the readers)
+	mu       sync.Mutex
+	m        map[string]*sql.Stmt
+	wanted   map[string]bool
+}
+
+const maxStmts = 1000
+
+// get returns the prepared statement of query, or nil when it is not cached
+// (the caller then runs the query directly).
+func (c *stmtCache) get(ctx context.Context, query string) *sql.Stmt {
+	if c == nil {
+		return nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if st, ok := c.m[query]; ok {
+		return st
+	}
+	if len(c.m)+len(c.wanted) >= maxStmts {
+		return nil
+	}
+	if c.deferred {
+		c.wanted[query] = true
+		return nil
+	}
+	st, err := c.db.PrepareContext(ctx, query)
+	if err != nil {
+		return nil
+	}
+	c.m[query] = st
+	return st
+}
+
+// prepareWanted prepares the statements noted inside transactions; the
+// caller must not hold a connection of the pool.
+func (c *stmtCache) prepareWanted(ctx context.Context) {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for q := range c.wanted {
+		if st, err := c.db.PrepareContext(ctx, q); err == nil && c.m != nil {
+			c.m[q] = st
+		}
+		delete(c.wanted, q)
+	}
+}
+
+func (c *stmtCache) close() {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, st := range c.m {
+		st.Close()
+	}
+	c.m = nil
 }
 
 // Close closes both pools.
 func (db *DB) Close() error {
+	if db.quit != nil {
+		close(db.quit)
+		<-db.stopped
+	}
+	db.wstmts.close()
+	db.rstmts.close()
 	err := db.w.Close()
 	if db.r != db.w {
 		if e := db.r.Close(); err == nil {
@@ -185,13 +275,17 @@ func (q reader) Exec(ctx context.Context, query string, args ...any) (sql.Result
 }
 
 func (q reader) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if st := q.db.rstmts.get(ctx, query); st != nil {
+		rows, err := st.QueryContext(ctx, args...)
+		return rows, translate(err)
+	}
 	rows, err := q.db.r.QueryContext(ctx, q.db.bind(query), args...)
 	return rows, translate(err)
 }
 
 func (q reader) QueryRow(ctx context.Context, query string, args ...any) *Row {
-	rows, err := q.db.r.QueryContext(ctx, q.db.bind(query), args...)
-	return &Row{rows: rows, err: translate(err)}
+	rows, err := q.Query(ctx, query, args...)
+	return &Row{rows: rows, err: err}
 }
 
 // Tx is a write transaction. Its Now is fixed when it begins, so every row
@@ -209,20 +303,28 @@ func (tx *Tx) Dialect() Dialect { return tx.db.Dialect }
 
 // Exec runs a statement.
 func (tx *Tx) Exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if st := tx.db.wstmts.get(ctx, query); st != nil {
+		res, err := tx.tx.StmtContext(ctx, st).ExecContext(ctx, args...)
+		return res, translate(err)
+	}
 	res, err := tx.tx.ExecContext(ctx, tx.db.bind(query), args...)
 	return res, translate(err)
 }
 
 // Query runs a query inside the transaction.
 func (tx *Tx) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if st := tx.db.wstmts.get(ctx, query); st != nil {
+		rows, err := tx.tx.StmtContext(ctx, st).QueryContext(ctx, args...)
+		return rows, translate(err)
+	}
 	rows, err := tx.tx.QueryContext(ctx, tx.db.bind(query), args...)
 	return rows, translate(err)
 }
 
 // QueryRow runs a query expected to return at most one row.
 func (tx *Tx) QueryRow(ctx context.Context, query string, args ...any) *Row {
-	rows, err := tx.tx.QueryContext(ctx, tx.db.bind(query), args...)
-	return &Row{rows: rows, err: translate(err)}
+	rows, err := tx.Query(ctx, query, args...)
+	return &Row{rows: rows, err: err}
 }
 
 // Insert runs an INSERT … RETURNING id and returns the id.
@@ -277,6 +379,13 @@ func (db *DB) WriteUnaudited(ctx context.Context, fn func(tx *Tx) error) error {
 }
 
 func (db *DB) write(ctx context.Context, audit bool, fn func(tx *Tx) error) error {
+	if db.queue != nil {
+		err := db.group(ctx, audit, fn)
+		if !errors.Is(err, errRetry) {
+			return err
+		}
+		// The group could not commit: this write tries again on its own.
+	}
 	var err error
 	for attempt := range 8 {
 		if attempt > 0 {
@@ -288,6 +397,7 @@ func (db *DB) write(ctx context.Context, audit bool, fn func(tx *Tx) error) erro
 		}
 		var after []func()
 		after, err = db.tryWrite(ctx, audit, fn)
+		db.wstmts.prepareWanted(context.WithoutCancel(ctx))
 		if err == nil {
 			for _, f := range after {
 				f()
@@ -306,6 +416,13 @@ func (db *DB) tryWrite(ctx context.Context, audit bool, fn func(tx *Tx) error) (
 	if err != nil {
 		return nil, translate(err)
 	}
+	// A panic in fn must not keep the (single) writer connection.
+	defer func() {
+		if p := recover(); p != nil {
+			stx.Rollback()
+			panic(p)
+		}
+	}()
 	tx := &Tx{tx: stx, db: db, Now: db.now()}
 	if err := fn(tx); err != nil {
 		stx.Rollback()
@@ -319,6 +436,171 @@ func (db *DB) tryWrite(ctx context.Context, audit bool, fn func(tx *Tx) error) (
 		return nil, translate(err)
 	}
 	return tx.after, nil
+}
+
+// Group commit (SQLite). The single writer connection commits the writes
+// that arrive while it is busy in one transaction, and answers each only
+// after that transaction has committed: committing (writing the WAL) is
+// what costs most per write, and under load a group shares it.
+//
+// A write that fails without having changed anything — most refusals
+// (validation, a state that does not allow an action) happen before the
+// first change — is simply left out of the group. One that fails after
+// changing rows cannot be undone alone (savepoints would make every
+// statement keep a journal, which costs more than it saves), so the group
+// is rolled back and each of its writes runs again on its own.
+
+// writeReq is one write waiting for the committer.
+type writeReq struct {
+	ctx   context.Context
+	audit bool
+	fn    func(tx *Tx) error
+	done  chan error
+	after []func()
+	panic any
+}
+
+// maxGroup bounds how many writes share a transaction.
+const maxGroup = 128
+
+func (db *DB) startCommitter() {
+	db.queue = make(chan *writeReq, 4*maxGroup)
+	db.quit = make(chan struct{})
+	db.stopped = make(chan struct{})
+	go func() {
+		defer close(db.stopped)
+		for {
+			select {
+			case <-db.quit:
+				for {
+					select {
+					case r := <-db.queue:
+						r.done <- errClosed
+					default:
+						return
+					}
+				}
+			case r := <-db.queue:
+				batch := []*writeReq{r}
+			more:
+				for len(batch) < maxGroup {
+					select {
+					case r := <-db.queue:
+						batch = append(batch, r)
+					default:
+						break more
+					}
+				}
+				db.commitGroup(batch)
+			}
+		}
+	}()
+}
+
+var errClosed = errors.New("store: the database is closed")
+
+// group hands a write to the committer and waits for its outcome.
+func (db *DB) group(ctx context.Context, audit bool, fn func(tx *Tx) error) error {
+	r := &writeReq{ctx: ctx, audit: audit, fn: fn, done: make(chan error, 1)}
+	select {
+	case db.queue <- r:
+	case <-db.quit:
+		return errClosed
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	err := <-r.done
+	if r.panic != nil {
+		panic(r.panic)
+	}
+	if err == nil {
+		for _, f := range r.after {
+			f()
+		}
+	}
+	return err
+}
+
+// commitGroup runs a group of writes in one transaction.
+func (db *DB) commitGroup(batch []*writeReq) {
+	bg := context.Background()
+	retryAll := func(list []*writeReq, cause error) {
+		for _, r := range list {
+			r.done <- fmt.Errorf("%w: %v", errRetry, cause)
+		}
+	}
+	stx, err := db.w.BeginTx(bg, nil)
+	if err != nil {
+		retryAll(batch, err)
+		return
+	}
+	changes := func() (int64, error) {
+		var n int64
+		err := stx.QueryRowContext(bg, "SELECT total_changes()").Scan(&n)
+		return n, err
+	}
+	before, err := changes()
+	if err != nil {
+		stx.Rollback()
+		retryAll(batch, err)
+		return
+	}
+	var ok []*writeReq
+	for i, r := range batch {
+		if err := r.ctx.Err(); err != nil {
+			r.done <- err
+			continue
+		}
+		tx := &Tx{tx: stx, db: db, Now: db.now()}
+		ferr := runWrite(r, tx)
+		if ferr == nil && r.audit && tx.audited == 0 {
+			ferr = errs.Wrap(ErrUnaudited, "store")
+		}
+		after, err := changes()
+		if err != nil {
+			ferr = err
+		}
+		if ferr == nil {
+			r.after = tx.after
+			ok = append(ok, r)
+			before = after
+			continue
+		}
+		if err == nil && after == before && r.panic == nil {
+			r.done <- translate(ferr)
+			continue
+		}
+		stx.Rollback()
+		if r.panic != nil {
+			r.done <- ferr
+		} else {
+			retryAll([]*writeReq{r}, ferr)
+		}
+		retryAll(ok, ferr)
+		retryAll(batch[i+1:], ferr)
+		return
+	}
+	err = stx.Commit()
+	db.wstmts.prepareWanted(bg)
+	for _, r := range ok {
+		if err != nil {
+			r.done <- fmt.Errorf("%w: %v", errRetry, err)
+		} else {
+			r.done <- nil
+		}
+	}
+}
+
+// runWrite runs a write's function, catching a panic to re-raise it in the
+// writer's own goroutine.
+func runWrite(r *writeReq, tx *Tx) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			r.panic = p
+			err = fmt.Errorf("store: panic in a write: %v", p)
+		}
+	}()
+	return r.fn(tx)
 }
 
 // bind rewrites ? placeholders to $1, $2 … for PostgreSQL, once per query text.

@@ -1,2 +1,0 @@
--- placeholder until the service network is merged
-SELECT 1;
