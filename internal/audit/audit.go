@@ -65,8 +65,40 @@ func Change(before, after any) map[string]any {
 	return map[string]any{"before": before, "after": after}
 }
 
+type batchKey struct{}
+
+// batch folds the records of one transaction.
+type batch struct {
+	action  string
+	n       int
+	actions map[string]int
+}
+
+// Batched returns ctx in which Append folds all the records of each
+// transaction into one record, action, written just before the commit and
+// counting them by action. It is for bulk loads — the demo zone, the
+// province-scale generator — whose every row is not a person's act; the
+// rows themselves (and their workflow events) are still written.
+func Batched(ctx context.Context, action string) context.Context {
+	return context.WithValue(ctx, batchKey{}, action)
+}
+
 // Append adds e to the log inside tx.
 func Append(ctx context.Context, tx *store.Tx, e Entry) error {
+	if action, ok := ctx.Value(batchKey{}).(string); ok {
+		b, _ := tx.Local(batchKey{}).(*batch)
+		if b == nil {
+			b = &batch{action: action, actions: map[string]int{}}
+			tx.SetLocal(batchKey{}, b)
+			plain := context.WithValue(ctx, batchKey{}, nil)
+			tx.BeforeCommit(func() error {
+				return Append(plain, tx, Entry{Action: b.action, Object: "batch", Summary: map[string]any{"records": b.n, "actions": b.actions}})
+			})
+		}
+		b.n++
+		b.actions[e.Action]++
+		return nil
+	}
 	r := Record{
 		At:       tx.Now.UTC().Truncate(time.Microsecond),
 		Username: e.Username,

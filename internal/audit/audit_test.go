@@ -2,6 +2,7 @@ package audit_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -158,5 +159,36 @@ func TestListFilters(t *testing.T) {
 	recs, _ = audit.List(ctx, db.Read(), audit.Filter{BeforeSeq: 3})
 	if len(recs) != 2 || recs[0].Seq != 2 {
 		t.Fatalf("page before 3 = %+v", recs)
+	}
+}
+
+func TestBatchedFoldsATransactionIntoOneRecord(t *testing.T) {
+	db := storetest.Open(t)
+	ctx := audit.Batched(access.With(context.Background(), access.SystemPrincipal("demo")), "demo.load")
+	err := db.Write(ctx, func(tx *store.Tx) error {
+		for i := range 3 {
+			if err := audit.Append(ctx, tx, audit.Entry{Action: "case.accept", ObjectID: int64(i + 1)}); err != nil {
+				return err
+			}
+		}
+		return audit.Append(ctx, tx, audit.Entry{Action: "case.conclude", ObjectID: int64(1)})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs, _ := audit.List(ctx, db.Read(), audit.Filter{})
+	if len(recs) != 1 || recs[0].Action != "demo.load" || !strings.Contains(recs[0].Summary, `"records":4`) || !strings.Contains(recs[0].Summary, `"case.accept":3`) {
+		t.Fatalf("records = %+v", recs)
+	}
+	if _, brk, err := audit.Verify(ctx, db.Read(), nil); brk != nil || err != nil {
+		t.Fatalf("chain: %v %v", brk, err)
+	}
+	// A batched transaction that records nothing is still refused.
+	err = db.Write(ctx, func(tx *store.Tx) error {
+		_, err := tx.Exec(ctx, "INSERT INTO settings (key, value, updated_at) VALUES ('k', 'v', ?)", tx.Now)
+		return err
+	})
+	if !errors.Is(err, store.ErrUnaudited) {
+		t.Fatalf("unaudited batched write: %v", err)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"fmt"
 
 	"xiaoer/internal/access"
+	"xiaoer/internal/audit"
 	"xiaoer/internal/auth"
 	"xiaoer/internal/org"
 	"xiaoer/internal/platform"
@@ -36,7 +37,9 @@ func Load(ctx context.Context, db *store.DB, users *auth.Service, modules []plat
 	if err != nil || done {
 		return err
 	}
-	ctx = access.With(ctx, access.SystemPrincipal("demo"))
+	// The demo is one bulk load, not people's acts: each transaction leaves
+	// one audit record counting what it wrote.
+	ctx = audit.Batched(access.With(ctx, access.SystemPrincipal("demo")), "demo.load")
 	z := platform.NewZone()
 	if err := db.Write(ctx, func(tx *store.Tx) error { return buildTree(ctx, tx, z) }); err != nil {
 		return fmt.Errorf("org tree: %w", err)

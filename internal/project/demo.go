@@ -128,8 +128,15 @@ func (l *demoLoader) load(ctx context.Context, z *platform.Zone) error {
 	rng := rand.New(rand.NewPCG(5, 2023))
 	d := civil.MustParse
 	byCommissioner := map[int64]*access.Principal{}
+	// A demo started on an earlier clock (tests of 2023) holds only what had
+	// happened by then.
+	today := civil.Of(l.d.DB.Now())
+	happened := func(date string) bool { return date != "" && !d(date).After(today) }
 	err = l.d.DB.Write(ctx, func(tx *store.Tx) error {
 		for i, dp := range DemoProjects {
+			if !happened(dp.signed) {
+				continue
+			}
 			com := commissioners[i%len(commissioners)]
 			in := Input{Name: dp.name, TotalInvestmentFen: wan(dp.wan), FixedInvestmentFen: wan(dp.wan) * 8 / 10, Key: dp.key,
 				LeaderUserID: leaders[i%len(leaders)], CommissionerUserID: com.UserID,
@@ -159,12 +166,12 @@ func (l *demoLoader) load(ctx context.Context, z *platform.Zone) error {
 				in.Planned["effective"] = ps.AddMonths(27).String()
 			}
 			for st, date := range map[string]string{"started": dp.started, "registered": dp.registered, "producing": dp.producing, "effective": dp.effective} {
-				if date != "" {
+				if happened(date) {
 					in.Actual[st] = date
 				}
 			}
 			switch {
-			case dp.effective != "":
+			case happened(dp.effective):
 				in.Agreement.AchievedOutputFen = in.Agreement.CommittedOutputFen * 105 / 100
 				in.Agreement.AchievedTaxFen = in.Agreement.CommittedTaxFen * 110 / 100
 			case dp.producing != "" && dp.ent != "":
@@ -177,6 +184,9 @@ func (l *demoLoader) load(ctx context.Context, z *platform.Zone) error {
 			z.Projects[dp.name] = id
 			byCommissioner[id] = com
 			for _, a := range dp.then {
+				if !happened(a[1]) {
+					break
+				}
 				pr, err := getQ(ctx, tx, all(), id)
 				if err != nil {
 					return err
@@ -209,9 +219,12 @@ func (l *demoLoader) load(ctx context.Context, z *platform.Zone) error {
 // until production (or the end of 2024), as its commissioner.
 func (l *demoLoader) progress(ctx context.Context, rng *rand.Rand, ids map[string]int64, by map[int64]*access.Principal) error {
 	end := civil.MustParse("2024-12-31")
+	if today := civil.Of(l.d.DB.Now()); today.Before(end) {
+		end = today
+	}
 	return l.d.DB.Write(ctx, func(tx *store.Tx) error {
 		for _, dp := range DemoProjects {
-			if dp.started == "" {
+			if dp.started == "" || ids[dp.name] == 0 || civil.MustParse(dp.started).After(end) {
 				continue
 			}
 			pr, err := getQ(ctx, tx, all(), ids[dp.name])
@@ -219,7 +232,7 @@ func (l *demoLoader) progress(ctx context.Context, rng *rand.Rand, ids map[strin
 				return err
 			}
 			last := end
-			if dp.producing != "" {
+			if dp.producing != "" && civil.MustParse(dp.producing).Before(end) {
 				last = civil.MustParse(dp.producing)
 			}
 			if s, ok := pr.Actual[Stalled]; ok && s.Before(last) {
@@ -246,7 +259,7 @@ func (l *demoLoader) progress(ctx context.Context, rng *rand.Rand, ids map[strin
 func (l *demoLoader) ratings(ctx context.Context, z *platform.Zone, rng *rand.Rand) error {
 	return l.d.DB.Write(ctx, func(tx *store.Tx) error {
 		for _, dp := range DemoProjects {
-			if dp.ent == "" || dp.signed > "2023-12-31" {
+			if dp.ent == "" || dp.signed > "2023-12-31" || z.Projects[dp.name] == 0 {
 				continue
 			}
 			pr, err := getQ(ctx, tx, all(), z.Projects[dp.name])

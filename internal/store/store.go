@@ -296,6 +296,37 @@ type Tx struct {
 	Now     time.Time
 	audited int
 	after   []func()
+	before  []func() error
+	local   map[any]any
+}
+
+// BeforeCommit runs f once fn has succeeded, just before the commit (and
+// before the audit check): a batched audit record is written there.
+func (tx *Tx) BeforeCommit(f func() error) { tx.before = append(tx.before, f) }
+
+// Local returns a value kept with this transaction under key.
+func (tx *Tx) Local(key any) any { return tx.local[key] }
+
+// SetLocal keeps a value with this transaction (state that one package
+// accumulates over the statements of a transaction).
+func (tx *Tx) SetLocal(key, v any) {
+	if tx.local == nil {
+		tx.local = map[any]any{}
+	}
+	tx.local[key] = v
+}
+
+// finish runs the before-commit functions and checks the audit rule.
+func (tx *Tx) finish(audit bool) error {
+	for _, f := range tx.before {
+		if err := f(); err != nil {
+			return err
+		}
+	}
+	if audit && tx.audited == 0 {
+		return errs.Wrap(ErrUnaudited, "store")
+	}
+	return nil
 }
 
 // Dialect returns the engine of the transaction.
@@ -428,9 +459,9 @@ func (db *DB) tryWrite(ctx context.Context, audit bool, fn func(tx *Tx) error) (
 		stx.Rollback()
 		return nil, translate(err)
 	}
-	if audit && tx.audited == 0 {
+	if err := tx.finish(audit); err != nil {
 		stx.Rollback()
-		return nil, errs.Wrap(ErrUnaudited, "store")
+		return nil, translate(err)
 	}
 	if err := stx.Commit(); err != nil {
 		return nil, translate(err)
@@ -553,8 +584,8 @@ func (db *DB) commitGroup(batch []*writeReq) {
 		}
 		tx := &Tx{tx: stx, db: db, Now: db.now()}
 		ferr := runWrite(r, tx)
-		if ferr == nil && r.audit && tx.audited == 0 {
-			ferr = errs.Wrap(ErrUnaudited, "store")
+		if ferr == nil {
+			ferr = tx.finish(r.audit)
 		}
 		after, err := changes()
 		if err != nil {
