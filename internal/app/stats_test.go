@@ -133,6 +133,14 @@ func TestDashboardAndBriefPages(t *testing.T) {
 			t.Errorf("%s: %d, missing %q", path, res.Status, want)
 		}
 	}
+	// Rankings, warnings and the links behind the figures.
+	body := string(c.Page("/dashboard").Body)
+	for _, want := range []string{"部门诉求办理排名", "银行对接融资排名", "项目专员（金牌保姆）评分", "超期未办结的诉求", "红色预警项目",
+		`href="/projects?from=2023-01-01&amp;to=2023-06-30&amp;year_stage=started"`, `href="/appeals?from=2023-01-01&amp;to=2023-06-30"`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the dashboard lacks %q", want)
+		}
+	}
 	if res := a.BrowserLogin("cadre", "demo").Page("/dashboard"); res.Status != 403 {
 		t.Errorf("cadre on the dashboard: %d", res.Status)
 	}
@@ -164,5 +172,37 @@ func TestBrowserDashboardDrawsCharts(t *testing.T) {
 	title, _ := apptest.Text(ctx, `main h1`)
 	if !strings.Contains(title, "2023年1-6月") {
 		t.Errorf("dashboard title = %q", title)
+	}
+}
+
+// TestDrillDownListsTheRecordsBehindAFigure: the list a dashboard figure
+// links to holds as many records as the figure says.
+func TestDrillDownListsTheRecordsBehindAFigure(t *testing.T) {
+	a := apptest.Start(t)
+	c := a.As("leader")
+	sum := c.Get("/api/v1/stats/summary?from=2023-01-01&to=2023-06-30").Map()
+	num := func(path ...string) int {
+		var cur any = sum
+		for _, p := range path {
+			cur = cur.(map[string]any)[p]
+		}
+		return int(cur.(float64))
+	}
+	for _, tc := range []struct {
+		list string
+		want int
+	}{
+		{"/api/v1/projects?year_stage=started&from=2023-01-01&to=2023-06-30&limit=500", num("projects", "started", "count")},
+		{"/api/v1/projects?year_stage=producing&from=2023-01-01&to=2023-06-30&limit=500", num("projects", "producing", "count")},
+		{"/api/v1/appeals?from=2023-01-01&to=2023-06-30&limit=500", num("appeals", "received")},
+		{"/api/v1/finance/needs?from=2023-01-01&to=2023-06-30&limit=500", num("finance", "needs")},
+	} {
+		var l struct {
+			Total int `json:"total"`
+		}
+		c.Get(tc.list).JSON(&l)
+		if l.Total != tc.want || tc.want == 0 {
+			t.Errorf("%s: %d records, the figure says %d", tc.list, l.Total, tc.want)
+		}
 	}
 }

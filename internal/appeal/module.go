@@ -37,6 +37,11 @@ func NewModule(d *platform.Deps, svc *Service) platform.Module {
 		Summary: Summary,
 		Rebuild: Rebuild,
 		Metrics: []string{MetricPrefix},
+
+		SummaryKeys: []string{"appeals"},
+		Rankings:    m.rankings,
+		Warnings:    m.warnings,
+		Drill:       Drill,
 	}
 }
 

@@ -26,6 +26,11 @@ func NewModule(d *platform.Deps, svc *Service) platform.Module {
 		Summary:   svc.Summary,
 		Rebuild:   svc.Rebuild,
 		Metrics:   Metrics,
+
+		SummaryKeys: []string{"finance"},
+		Rankings:    svc.rankings,
+		Warnings:    svc.warnings,
+		Drill:       Drill,
 	}
 }
 

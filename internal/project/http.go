@@ -167,6 +167,12 @@ func filterOf(p web.ListParams) (Filter, error) {
 	} else if ok {
 		f.Key = &v
 	}
+	if f.From, err = p.Date("from"); err != nil {
+		return f, err
+	}
+	if f.To, err = p.Date("to"); err != nil {
+		return f, err
+	}
 	_, err = web.DecodeCursor(p.Cursor, &f.AfterRank, &f.BeforeID)
 	return f, err
 }

@@ -37,6 +37,11 @@ func NewModule(d *platform.Deps, svc *Service) platform.Module {
 		Summary: svc.Summary,
 		Rebuild: svc.Rebuild,
 		Metrics: []string{MetricPrefix},
+
+		SummaryKeys: []string{"projects"},
+		Rankings:    svc.rankings,
+		Warnings:    svc.warnings,
+		Drill:       Drill,
 	}
 }
 

@@ -540,8 +540,11 @@ type Filter struct {
 	OrgID              int64 // the org node and everything beneath it
 	Year               int   // a year in which YearStage was reached
 	YearStage          Stage // default signed
-	Light              Light
-	Key                *bool
+	// From and To: YearStage reached within these days (the dashboard's
+	// drill-down from a period's figure).
+	From, To civil.Date
+	Light    Light
+	Key      *bool
 	// Cursor: rows after (AfterRank, BeforeID) in the list order, red first
 	// and newest first within a light.
 	AfterRank int
@@ -590,7 +593,7 @@ func (s *Service) where(ctx context.Context, q store.Querier, p *access.Principa
 		}
 		w.Add("pr.org_id IN (SELECT id FROM orgs WHERE path LIKE ?)", path+"%")
 	}
-	if f.Year != 0 {
+	if f.Year != 0 || !f.From.IsZero() || !f.To.IsZero() {
 		st := f.YearStage
 		if st == "" {
 			st = Signed
@@ -599,10 +602,19 @@ func (s *Service) where(ctx context.Context, q store.Querier, p *access.Principa
 		if !ok {
 			return w, errs.Invalidf("year_stage", "year_stage 应为 signed、started、registered、producing 或 effective", "year_stage must be signed, started, registered, producing or effective")
 		}
-		if f.Year < 1990 || f.Year > 2100 {
-			return w, errs.Invalidf("year", "年份无效", "Invalid year")
+		lo, hi := f.From, f.To
+		if f.Year != 0 {
+			if f.Year < 1990 || f.Year > 2100 {
+				return w, errs.Invalidf("year", "年份无效", "Invalid year")
+			}
+			lo, hi = civil.New(f.Year, 1, 1), civil.New(f.Year, 12, 31)
 		}
-		w.Add(col+" >= ? AND "+col+" <= ?", fmt.Sprintf("%04d-01-01", f.Year), fmt.Sprintf("%04d-12-31", f.Year))
+		if !lo.IsZero() {
+			w.Add(col+" >= ?", lo)
+		}
+		if !hi.IsZero() {
+			w.Add(col+" <= ?", hi)
+		}
 	}
 	if f.Light != "" {
 		w.Add("pr.light_rank = ?", f.Light.rank())
