@@ -30,7 +30,7 @@ var (
 func (h *Handler) Routes() []web.Route {
 	return []web.Route{
 		web.Handle("GET /api/v1/appeals", readers, h.apiList).Doc("企业诉求列表（按状态、类别、渠道、企业、部门、项目、走访、督办、超期筛选；inbox=true 为部门待办，按期限排序）", nil, web.List[Appeal]{}),
-		web.Handle("POST /api/v1/appeals", filing, h.apiCreate).Doc("登记企业诉求（企业网上提交，或工作人员代企业登记）", Input{}, Appeal{}),
+		web.Handle("POST /api/v1/appeals", filing, h.apiCreate).Doc("登记企业诉求（企业网上提交，或工作人员代企业登记）", Input{}, Appeal{}).Created(),
 		web.Handle("GET /api/v1/appeals/rates", chiefs, h.apiRates).Doc("诉求三率与按时办结率（总计、按部门或按类别）", nil, RatesView{}),
 		web.Handle("GET /api/v1/appeals/limits", chiefs, h.apiLimits).Doc("诉求办理时限（工作日）", nil, Limits{}),
 		web.Handle("PUT /api/v1/appeals/limits", officeR, h.apiSaveLimits).Doc("修改诉求办理时限（对此后的派单生效）", Limits{}, Limits{}),

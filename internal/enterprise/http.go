@@ -38,7 +38,7 @@ const MaxImport = 64 << 20
 func (h *Handler) Routes() []web.Route {
 	return []web.Route{
 		web.Handle("GET /api/v1/enterprises", readers, h.apiList).Doc("企业列表（按名称开头、信用代码开头或联系电话搜索；按街道、行业、规模、规上、资质筛选）", nil, ListOut{}),
-		web.Handle("POST /api/v1/enterprises", office, h.apiCreate).Doc("登记企业", Input{}, Enterprise{}),
+		web.Handle("POST /api/v1/enterprises", office, h.apiCreate).Doc("登记企业", Input{}, Enterprise{}).Created(),
 		web.Handle("GET /api/v1/enterprises/template", writers, h.apiTemplate).Doc("下载企业导入模板（.xlsx，中文表头与示例行）", nil, nil),
 		web.Handle("POST /api/v1/enterprises/import", writers, h.apiImport).Limit(MaxImport).
 			Doc("导入企业（multipart 字段 file：.xlsx 或 .csv，最大64 MiB；按信用代码新增或更新，逐行报告错误）", nil, ImportResult{}),
@@ -47,10 +47,10 @@ func (h *Handler) Routes() []web.Route {
 		web.Handle("PUT /api/v1/enterprises/{id}/cadre", office, h.apiAssign).Doc("指定包保干部（cadre_user_id 为空则取消）", Assignment{}, Enterprise{}),
 		web.Handle("POST /api/v1/enterprises/{id}/reveal", revealRoles, h.apiReveal).Doc("查看完整联系电话（记入审计日志）", nil, Revealed{}),
 		web.Handle("GET /api/v1/enterprises/{id}/qualifications", readers, h.apiQualifications).Doc("企业资质列表（valid 表示今天有效）", nil, web.List[Qualification]{}),
-		web.Handle("POST /api/v1/enterprises/{id}/qualifications", writers, h.apiAddQualification).Doc("登记企业资质", QualificationInput{}, Qualification{}),
+		web.Handle("POST /api/v1/enterprises/{id}/qualifications", writers, h.apiAddQualification).Doc("登记企业资质", QualificationInput{}, Qualification{}).Created(),
 		web.Handle("DELETE /api/v1/enterprises/{id}/qualifications/{qid}", writers, h.apiDeleteQualification).Doc("删除误登记的企业资质", nil, nil),
 		web.Handle("GET /api/v1/enterprises/{id}/visits", visitReaders, h.apiVisits).Doc("走访记录列表（含问题标记）", nil, web.List[Visit]{}),
-		web.Handle("POST /api/v1/enterprises/{id}/visits", writers, h.apiAddVisit).Doc("登记走访（日期不能晚于今天）", VisitInput{}, Visit{}),
+		web.Handle("POST /api/v1/enterprises/{id}/visits", writers, h.apiAddVisit).Doc("登记走访（日期不能晚于今天）", VisitInput{}, Visit{}).Created(),
 		web.Handle("GET /api/v1/industries", web.SignedIn, h.apiIndustries).Doc("国民经济行业分类（GB/T 4754-2017）大类", nil, []Industry{}),
 		web.Handle("GET /api/v1/visit-flags", web.SignedIn, h.apiFlags).Doc("走访问题标记（红旗）代码与名称", nil, []FlagInfo{}),
 	}

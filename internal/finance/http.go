@@ -39,11 +39,11 @@ type Recommendation struct {
 func (h *Handler) Routes() []web.Route {
 	return []web.Route{
 		web.Handle("GET /api/v1/finance/products", productReaders, h.apiProducts).Doc("金融产品列表（按银行、担保方式、资质要求筛选）", nil, web.List[Product]{}),
-		web.Handle("POST /api/v1/finance/products", banks, h.apiCreateProduct).Doc("发布本行金融产品", ProductInput{}, Product{}),
+		web.Handle("POST /api/v1/finance/products", banks, h.apiCreateProduct).Doc("发布本行金融产品", ProductInput{}, Product{}).Created(),
 		web.Handle("GET /api/v1/finance/products/{id}", productReaders, h.apiProduct).Doc("金融产品详情", nil, Product{}),
 		web.Handle("PUT /api/v1/finance/products/{id}", banks, h.apiUpdateProduct).Doc("修改本行金融产品（含上下架）", ProductInput{}, Product{}),
 		web.Handle("GET /api/v1/finance/needs", needReaders, h.apiNeeds).Doc("融资需求列表（银行：推送给本行或公开的需求；waiting=true 为待响应，绿色通道优先、先到先办）", nil, web.List[Need]{}),
-		web.Handle("POST /api/v1/finance/needs", posters, h.apiPost).Doc("发布融资需求（企业自行发布或营商办代为发布）", NeedInput{}, Need{}),
+		web.Handle("POST /api/v1/finance/needs", posters, h.apiPost).Doc("发布融资需求（企业自行发布或营商办代为发布）", NeedInput{}, Need{}).Created(),
 		web.Handle("GET /api/v1/finance/needs/{id}", needReaders, h.apiNeed).Doc("融资需求详情", nil, Need{}),
 		web.Handle("POST /api/v1/finance/needs/{id}/actions/{action}", needReaders, h.apiAct).Doc("融资需求办理：take 接单、decline 拒绝、approve_credit 授信、deny_credit 授信否决、disburse 放款、cancel 取消", nil, Need{}),
 		web.Handle("GET /api/v1/finance/needs/{id}/events", needReaders, h.apiEvents).Doc("融资需求的办理过程", nil, []flow.Event{}),

@@ -29,31 +29,31 @@ var (
 func (h *Handler) Routes() []web.Route {
 	return append([]web.Route{
 		web.Handle("GET /api/v1/innovation/platforms", readers, h.apiPlatforms).Doc("研发平台列表（按级别、类型、状态、依托企业筛选）", nil, web.List[Platform]{}),
-		web.Handle("POST /api/v1/innovation/platforms", writers, h.apiCreatePlatform).Doc("登记研发平台", PlatformInput{}, Platform{}),
+		web.Handle("POST /api/v1/innovation/platforms", writers, h.apiCreatePlatform).Doc("登记研发平台", PlatformInput{}, Platform{}).Created(),
 		web.Handle("GET /api/v1/innovation/platforms/{id}", readers, h.apiPlatform).Doc("研发平台详情", nil, Platform{}),
 		web.Handle("PUT /api/v1/innovation/platforms/{id}", writers, h.apiUpdatePlatform).Doc("修改研发平台（含撤销认定）", PlatformInput{}, Platform{}),
 		web.Handle("DELETE /api/v1/innovation/platforms/{id}", writers, h.apiDeletePlatform).Doc("删除误录的研发平台", nil, nil),
 
 		web.Handle("GET /api/v1/innovation/events", web.BusinessRoles, h.apiEvents).Doc("创新活动列表（赛事、会议、路演、培训）", nil, web.List[Event]{}),
-		web.Handle("POST /api/v1/innovation/events", writers, h.apiCreateEvent).Doc("登记创新活动", EventInput{}, Event{}),
+		web.Handle("POST /api/v1/innovation/events", writers, h.apiCreateEvent).Doc("登记创新活动", EventInput{}, Event{}).Created(),
 		web.Handle("GET /api/v1/innovation/events/{id}", web.BusinessRoles, h.apiEvent).Doc("创新活动详情", nil, Event{}),
 		web.Handle("PUT /api/v1/innovation/events/{id}", writers, h.apiUpdateEvent).Doc("修改创新活动", EventInput{}, Event{}),
 		web.Handle("DELETE /api/v1/innovation/events/{id}", writers, h.apiDeleteEvent).Doc("删除误录的创新活动", nil, nil),
 
 		web.Handle("GET /api/v1/innovation/partnerships", readers, h.apiPartnerships).Doc("产学研合作列表（按高校、企业、方式、执行期筛选）", nil, web.List[Partnership]{}),
-		web.Handle("POST /api/v1/innovation/partnerships", writers, h.apiCreatePartnership).Doc("登记产学研合作", PartnershipInput{}, Partnership{}),
+		web.Handle("POST /api/v1/innovation/partnerships", writers, h.apiCreatePartnership).Doc("登记产学研合作", PartnershipInput{}, Partnership{}).Created(),
 		web.Handle("GET /api/v1/innovation/partnerships/{id}", readers, h.apiPartnership).Doc("产学研合作详情", nil, Partnership{}),
 		web.Handle("PUT /api/v1/innovation/partnerships/{id}", writers, h.apiUpdatePartnership).Doc("修改产学研合作", PartnershipInput{}, Partnership{}),
 		web.Handle("DELETE /api/v1/innovation/partnerships/{id}", writers, h.apiDeletePartnership).Doc("删除误录的产学研合作", nil, nil),
 
 		web.Handle("GET /api/v1/innovation/grants", readers, h.apiGrants).Doc("科技项目与专项支持列表（省级以上研发项目、光谷科创大走廊专项等）", nil, web.List[Grant]{}),
-		web.Handle("POST /api/v1/innovation/grants", writers, h.apiCreateGrant).Doc("登记科技项目或专项支持", GrantInput{}, Grant{}),
+		web.Handle("POST /api/v1/innovation/grants", writers, h.apiCreateGrant).Doc("登记科技项目或专项支持", GrantInput{}, Grant{}).Created(),
 		web.Handle("GET /api/v1/innovation/grants/{id}", readers, h.apiGrant).Doc("科技项目详情", nil, Grant{}),
 		web.Handle("PUT /api/v1/innovation/grants/{id}", writers, h.apiUpdateGrant).Doc("修改科技项目", GrantInput{}, Grant{}),
 		web.Handle("DELETE /api/v1/innovation/grants/{id}", writers, h.apiDeleteGrant).Doc("删除误录的科技项目", nil, nil),
 
 		web.Handle("GET /api/v1/innovation/transfers", readers, h.apiTransfers).Doc("成果转化列表（研发→孵化→中试→市场）", nil, web.List[Transfer]{}),
-		web.Handle("POST /api/v1/innovation/transfers", writers, h.apiCreateTransfer).Doc("登记成果转化项目（从研发环节开始）", TransferInput{}, Transfer{}),
+		web.Handle("POST /api/v1/innovation/transfers", writers, h.apiCreateTransfer).Doc("登记成果转化项目（从研发环节开始）", TransferInput{}, Transfer{}).Created(),
 		web.Handle("GET /api/v1/innovation/transfers/{id}", readers, h.apiTransfer).Doc("成果转化详情", nil, Transfer{}),
 		web.Handle("PUT /api/v1/innovation/transfers/{id}", writers, h.apiUpdateTransfer).Doc("修改成果转化项目", TransferInput{}, Transfer{}),
 		web.Handle("POST /api/v1/innovation/transfers/{id}/actions/{action}", readers, h.apiAct).Doc("成果转化流程操作：advance 推进到下一环节（date）", AdvanceBody{}, Transfer{}),

@@ -25,16 +25,16 @@ var (
 func (h *Handler) Routes() []web.Route {
 	return []web.Route{
 		web.Handle("GET /api/v1/labor/demands", readers, h.apiDemands).Doc("缺工申报列表（按岗位搜索；可按企业、是否未满足筛选）", nil, web.List[Demand]{}),
-		web.Handle("POST /api/v1/labor/demands", demandWriters, h.apiCreateDemand).Doc("申报缺工（企业本企业；营商办代企业申报）", DemandInput{}, Demand{}),
+		web.Handle("POST /api/v1/labor/demands", demandWriters, h.apiCreateDemand).Doc("申报缺工（企业本企业；营商办代企业申报）", DemandInput{}, Demand{}).Created(),
 		web.Handle("GET /api/v1/labor/demands/{id}", readers, h.apiDemand).Doc("缺工申报详情", nil, Demand{}),
 		web.Handle("PUT /api/v1/labor/demands/{id}", demandWriters, h.apiUpdateDemand).Doc("修改缺工申报（岗位、人数、到岗日期、关闭）", DemandInput{}, Demand{}),
 		web.Handle("GET /api/v1/labor/shortage", shortageUsers, h.apiShortage).Doc("缺工清单列表：未满足的申报按紧迫程度排序（到岗日期，再按缺口比例）", nil, web.List[Demand]{}),
 		web.Handle("GET /api/v1/labor/events", readers, h.apiEvents).Doc("招聘活动列表（按名称搜索；按形式、日期、参会企业筛选）", nil, web.List[Event]{}),
-		web.Handle("POST /api/v1/labor/events", office, h.apiCreateEvent).Doc("登记招聘活动", EventInput{}, Event{}),
+		web.Handle("POST /api/v1/labor/events", office, h.apiCreateEvent).Doc("登记招聘活动", EventInput{}, Event{}).Created(),
 		web.Handle("GET /api/v1/labor/events/{id}", readers, h.apiEvent).Doc("招聘活动详情（含参会企业）", nil, Event{}),
 		web.Handle("PUT /api/v1/labor/events/{id}", office, h.apiUpdateEvent).Doc("修改招聘活动", EventInput{}, Event{}),
 		web.Handle("GET /api/v1/labor/placements", readers, h.apiPlacements).Doc("送工到岗记录列表（按企业、活动、申报、日期筛选）", nil, PlacementList{}),
-		web.Handle("POST /api/v1/labor/placements", office, h.apiCreatePlacement).Doc("登记送工到岗（关联缺工申报时同步累计已到岗人数）", PlacementInput{}, Placement{}),
+		web.Handle("POST /api/v1/labor/placements", office, h.apiCreatePlacement).Doc("登记送工到岗（关联缺工申报时同步累计已到岗人数）", PlacementInput{}, Placement{}).Created(),
 		web.Handle("GET /api/v1/labor/placements/{id}", readers, h.apiPlacement).Doc("送工到岗记录详情", nil, Placement{}),
 		web.Handle("DELETE /api/v1/labor/placements/{id}", office, h.apiDeletePlacement).Doc("删除误登的到岗记录（退回缺工申报的已到岗人数）", nil, nil),
 

@@ -30,7 +30,7 @@ var editors = web.Roles(access.Sysadmin, access.ServiceOffice)
 func (h *Handler) Routes() []web.Route {
 	return []web.Route{
 		web.Handle("GET /api/v1/orgs", web.SignedIn, h.list).Doc("组织机构列表", nil, web.List[Org]{}),
-		web.Handle("POST /api/v1/orgs", editors, h.create).Doc("新建组织机构", Input{}, Org{}),
+		web.Handle("POST /api/v1/orgs", editors, h.create).Doc("新建组织机构", Input{}, Org{}).Created(),
 		web.Handle("GET /api/v1/orgs/{id}", web.SignedIn, h.get).Doc("组织机构详情", nil, Org{}),
 		web.Handle("PATCH /api/v1/orgs/{id}", editors, h.update).Doc("修改组织机构（改上级即移动整棵子树）", Input{}, Org{}),
 		web.Handle("GET /orgs", editors, h.page),

@@ -53,7 +53,7 @@ func NewModule(d *platform.Deps, svc *Service) platform.Module {
 func (h *Handler) Routes() []web.Route {
 	return []web.Route{
 		web.Handle("GET /api/v1/places", web.BusinessRoles, h.apiList).Doc("产城融合设施列表（居住组团、产业服务中心、邻里中心、公共服务设施）", nil, web.List[Place]{}),
-		web.Handle("POST /api/v1/places", writers, h.apiCreate).Doc("登记产城融合设施", Input{}, Place{}),
+		web.Handle("POST /api/v1/places", writers, h.apiCreate).Doc("登记产城融合设施", Input{}, Place{}).Created(),
 		web.Handle("GET /api/v1/places/{id}", web.BusinessRoles, h.apiGet).Doc("产城融合设施详情", nil, Place{}),
 		web.Handle("PUT /api/v1/places/{id}", writers, h.apiUpdate).Doc("修改产城融合设施（含规划→在建→建成）", Input{}, Place{}),
 		web.Handle("DELETE /api/v1/places/{id}", writers, h.apiDelete).Doc("删除误录的设施", nil, nil),

@@ -32,7 +32,7 @@ var (
 func (h *Handler) Routes() []web.Route {
 	return append([]web.Route{
 		web.Handle("GET /api/v1/sites", readers, h.apiSites).Doc("站点列表（按名称、代码搜索；按层级、类型、组织筛选）", nil, web.List[Site]{}),
-		web.Handle("POST /api/v1/sites", office, h.apiCreateSite).Doc("设立站点", SiteInput{}, Site{}),
+		web.Handle("POST /api/v1/sites", office, h.apiCreateSite).Doc("设立站点", SiteInput{}, Site{}).Created(),
 		web.Handle("GET /api/v1/sites/{id}", readers, h.apiSite).Doc("站点详情", nil, Site{}),
 		web.Handle("PUT /api/v1/sites/{id}", office, h.apiUpdateSite).Doc("修改站点", SiteInput{}, Site{}),
 		web.Handle("GET /api/v1/sites/{id}/matters", readers, h.apiSiteMatters).Doc("站点可办事项列表（现场或远程）", nil, web.List[SiteMatter]{}),
@@ -40,19 +40,19 @@ func (h *Handler) Routes() []web.Route {
 		web.Handle("DELETE /api/v1/sites/{id}/matters/{matter_id}", office, h.apiWithdrawMatter).Doc("取消站点可办事项", nil, nil),
 
 		web.Handle("GET /api/v1/matters", readers, h.apiMatters).Doc("事项目录列表（按名称、编码、部门搜索；可导出为导入模板格式）", nil, web.List[Matter]{}),
-		web.Handle("POST /api/v1/matters", office, h.apiCreateMatter).Doc("新增事项", MatterInput{}, Matter{}),
+		web.Handle("POST /api/v1/matters", office, h.apiCreateMatter).Doc("新增事项", MatterInput{}, Matter{}).Created(),
 		web.Handle("GET /api/v1/matters/template", office, h.apiMatterTemplate).Doc("事项目录导入模板（xlsx）", nil, nil),
 		web.Handle("POST /api/v1/matters/import", office, h.apiImportMatters).Doc("从Excel或CSV导入事项目录（按编码新增或更新，逐行报告错误）", nil, ImportResult{}).Limit(20 << 20),
 		web.Handle("GET /api/v1/matters/{id}", readers, h.apiMatter).Doc("事项详情", nil, Matter{}),
 		web.Handle("PUT /api/v1/matters/{id}", office, h.apiUpdateMatter).Doc("修改事项", MatterInput{}, Matter{}),
 
 		web.Handle("GET /api/v1/cases", caseReaders, h.apiCases).Doc("办件列表（红灯、黄灯在前；按状态、事项、渠道、超期、预警、收件日期筛选）", nil, web.List[Case]{}),
-		web.Handle("POST /api/v1/cases", receivers, h.apiReceive).Doc("收件（窗口、网上申请或远程）；可当场受理、一次性告知补正、不予受理，即办件当场办结", CaseInput{}, Case{}),
+		web.Handle("POST /api/v1/cases", receivers, h.apiReceive).Doc("收件（窗口、网上申请或远程）；可当场受理、一次性告知补正、不予受理，即办件当场办结", CaseInput{}, Case{}).Created(),
 		web.Handle("GET /api/v1/cases/{id}", caseReaders, h.apiCase).Doc("办件详情", nil, Case{}),
 		web.Handle("POST /api/v1/cases/{id}/actions/{action}", receivers, h.apiAct).Doc("办件操作：accept、request_supplement、supplement、reject、start_processing、start_special、end_special、conclude、deliver、return、withdraw", nil, Case{}),
 		web.Handle("GET /api/v1/cases/{id}/events", caseReaders, h.apiCaseEvents).Doc("办件办理过程", nil, []flow.Event{}),
 		web.Handle("GET /api/v1/cases/{id}/applicant", windowStaff, h.apiReveal).Doc("查看申请人完整个人信息（留痕审计）", nil, Applicant{}),
-		web.Handle("POST /api/v1/cases/{id}/evaluation", raters, h.apiEvaluate).Doc("评价办件（好差评，每件一次）", EvaluationInput{}, Evaluation{}),
+		web.Handle("POST /api/v1/cases/{id}/evaluation", raters, h.apiEvaluate).Doc("评价办件（好差评，每件一次）", EvaluationInput{}, Evaluation{}).Created(),
 		web.Handle("GET /api/v1/cases/{id}/evaluation", caseReaders, h.apiEvaluation).Doc("办件的评价", nil, Evaluation{}),
 
 		web.Handle("GET /api/v1/bad-reviews", badReaders, h.apiBadReviews).Doc("差评整改列表", nil, web.List[BadReview]{}),
@@ -61,7 +61,7 @@ func (h *Handler) Routes() []web.Route {
 		web.Handle("GET /api/v1/bad-reviews/{id}/events", badReaders, h.apiBadEvents).Doc("差评整改过程", nil, []flow.Event{}),
 
 		web.Handle("GET /api/v1/remote-sessions", netReaders, h.apiRemoteSessions).Doc("远程会话列表（云端政务超市）", nil, web.List[RemoteSession]{}),
-		web.Handle("POST /api/v1/remote-sessions", windowStaff, h.apiRecordRemote).Doc("登记远程会话；结果为 accepted 时关联或生成远程受理的办件", RemoteSessionInput{}, RemoteSession{}),
+		web.Handle("POST /api/v1/remote-sessions", windowStaff, h.apiRecordRemote).Doc("登记远程会话；结果为 accepted 时关联或生成远程受理的办件", RemoteSessionInput{}, RemoteSession{}).Created(),
 		web.Handle("GET /api/v1/remote-sessions/{id}", netReaders, h.apiRemoteSession).Doc("远程会话详情", nil, RemoteSession{}),
 
 		web.Handle("GET /api/v1/service/settings", office, h.apiSettings).Doc("政务服务设置（差评整改时限等）", nil, Settings{}),

@@ -105,7 +105,7 @@ func responses(g *schemaGen, rt Route) map[string]any {
 		ok["content"] = map[string]any{"application/json": map[string]any{"schema": g.schema(reflect.TypeOf(rt.Out))}}
 	}
 	code := "200"
-	if rt.Method == "POST" && !strings.Contains(rt.Path, "/actions/") && rt.Out != nil && !strings.HasSuffix(rt.Path, "/session") {
+	if rt.Creates {
 		code = "201"
 	}
 	r := map[string]any{code: ok, "400": withDesc("请求无效"), "401": withDesc("未登录")}

@@ -59,6 +59,8 @@ type Route struct {
 	In      any    // request body type, for the OpenAPI document
 	Out     any    // response body type
 	MaxBody int64  // request body limit; 0 means DefaultMaxBody
+	// Creates says the route answers 201 Created with the new record.
+	Creates bool
 }
 
 // Handle makes a route from a ServeMux pattern "METHOD /path/{id}".
@@ -75,6 +77,9 @@ func (r Route) Doc(summary string, in, out any) Route {
 	r.Summary, r.In, r.Out = summary, in, out
 	return r
 }
+
+// Created documents that the route creates a record and answers 201.
+func (r Route) Created() Route { r.Creates = true; return r }
 
 // Limit sets a larger request body limit (file imports).
 func (r Route) Limit(n int64) Route { r.MaxBody = n; return r }
