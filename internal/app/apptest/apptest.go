@@ -65,12 +65,15 @@ func Start(t testing.TB, opts ...Options) *App {
 	// The demo is loaded on today's clock, as a real start would; a test
 	// that needs another day moves the clock once the zone is built.
 	clock := &Clock{t: time.Now()}
-	dir := t.TempDir()
+	dsn, getenv := storetest.DSN(t), func(string) string { return "" }
+	if !o.NoDemo {
+		dsn, getenv = demoDSN(t), templateEnv
+	}
 	a, err := app.Open(context.Background(), app.Config{
-		DB:      storetest.DSN(t),
-		DataDir: dir,
+		DB:      dsn,
+		DataDir: t.TempDir(),
 		Demo:    !o.NoDemo,
-		Getenv:  func(string) string { return "" },
+		Getenv:  getenv,
 		Now:     clock.Now,
 	})
 	if err != nil {
