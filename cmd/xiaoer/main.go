@@ -44,6 +44,7 @@ func commands() []command {
 		{"gen", "生成测试企业：gen enterprises N / generate realistic enterprises", cmdGen},
 		{"backup", "在线备份数据库到文件 / copy the database to a file while running", cmdBackup},
 		{"audit", "校验审计日志哈希链：audit verify / verify the audit hash chain", cmdAudit},
+		{"rollups", "核对或重建统计汇总：rollups verify|rebuild / check or recompute the dashboard's totals", cmdRollups},
 		{"routes", "列出全部路由及所需角色 / list every route with its roles", cmdRoutes},
 		{"version", "显示版本 / print the version", cmdVersion},
 	}

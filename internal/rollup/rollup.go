@@ -166,13 +166,15 @@ func Clear(ctx context.Context, tx *store.Tx, prefixes ...string) error {
 	return nil
 }
 
-// Snapshot returns every daily row of the metrics with the prefixes, as
-// "metric|day|org|dim" → value: two snapshots compare a rebuild with the
-// running totals.
+// Snapshot returns every daily and monthly row of the metrics with the
+// prefixes, as "metric|day-or-month|org|dim" → value: two snapshots compare
+// a rebuild with the running totals.
 func Snapshot(ctx context.Context, q store.Querier, prefixes ...string) (map[string]int64, error) {
 	out := map[string]int64{}
 	for _, p := range prefixes {
-		rows, err := q.Query(ctx, "SELECT metric, day, org_id, dim, value FROM rollup_day WHERE metric LIKE ? ESCAPE '\\'", store.Like("", p, "%"))
+		rows, err := q.Query(ctx, `SELECT metric, day, org_id, dim, value FROM rollup_day WHERE metric LIKE ? ESCAPE '\'
+			UNION ALL SELECT metric, month, org_id, dim, value FROM rollup_month WHERE metric LIKE ? ESCAPE '\'`,
+			store.Like("", p, "%"), store.Like("", p, "%"))
 		if err != nil {
 			return nil, err
 		}
