@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"strconv"
 	"strings"
 
 	"xiaoer/internal/access"
@@ -45,19 +46,29 @@ func (s *Service) Brief(ctx context.Context, p *access.Principal, from, to civil
 // w is a writer of figures with their comparison to the previous period.
 type w struct{ cur, prev map[string]any }
 
-// n writes a count with its unit.
-func (x w) n(path, unit string) string { return fmt.Sprintf("%d%s", Int(x.cur, path), unit) }
+// n writes a count with its unit, large counts in 万 as a report does
+// (17703 → 1.77万).
+func (x w) n(path, unit string) string { return count(Int(x.cur, path)) + unit }
 
-// cmp writes the change against the previous period of a flow figure.
+func count(v int64) string {
+	if v < 10000 {
+		return fmt.Sprint(v)
+	}
+	s := strconv.FormatFloat(float64(v)/10000, 'f', 2, 64)
+	return strings.TrimSuffix(strings.TrimRight(s, "0"), ".") + "万"
+}
+
+// cmp writes the change against the previous period of a flow figure; with
+// nothing in the previous period there is nothing to compare.
 func (x w) cmp(path string) string {
 	c, p := Int(x.cur, path), Int(x.prev, path)
 	switch {
-	case p == 0 && c == 0:
-		return ""
 	case p == 0:
-		return "（上期为零）"
+		return ""
 	case c == p:
 		return "（与上期持平）"
+	case c >= 2*p:
+		return fmt.Sprintf("（为上期的%.1f倍）", float64(c)/float64(p))
 	}
 	pct := math.Abs(float64(c-p)) / float64(p) * 100
 	dir := "增长"
@@ -97,9 +108,9 @@ func write(zone string, from, to civil.Date, cur, prev map[string]any) *Brief {
 	service := []string{
 		fmt.Sprintf("截至%s，全区已建成区级企业服务大厅%d个、街道便民服务大厅%d个、村（社区）便民服务站%d个、园区（商街、小区）政务服务“微站点”%d个，共%s，四级政务服务体系覆盖园区、商街和小区。",
 			to, lv("district_hall"), lv("street_hall"), lv("community_station"), lv("micro_site"), x.n("sites.total", "个站点")),
-		fmt.Sprintf("%s，各站点共收件%s，受理%s%s，办结%s%s，按时办结率%s；截至期末仍有%s超期未办结。其中通过“云端政务超市”远程办理%s%s。",
+		fmt.Sprintf("%s，各站点共收件%s，受理%s%s，办结%s%s，按时办结率%s；%s。其中通过“云端政务超市”远程办理%s%s。",
 			period, x.n("cases.received", "件"), x.n("cases.accepted", "件"), x.cmp("cases.accepted"), x.n("cases.concluded", "件"), x.cmp("cases.concluded"),
-			x.rate("cases.on_time_rate"), x.n("cases.overdue_open", "件"), x.n("cases.remote", "件"), x.cmp("cases.remote")),
+			x.rate("cases.on_time_rate"), overdue(Int(cur, "cases.overdue_open")), x.n("cases.remote", "件"), x.cmp("cases.remote")),
 		fmt.Sprintf("办事群众和企业共作出“好差评”评价%s，满意率%s；收到差评%s，已整改办结%s。",
 			x.n("cases.evaluations", "次"), x.rate("cases.satisfaction_rate"), x.n("cases.bad_reviews", "件"), x.n("cases.bad_reviews_closed", "件")),
 	}
@@ -114,9 +125,13 @@ func write(zone string, from, to civil.Date, cur, prev map[string]any) *Brief {
 	rc, _ := stage("registered")
 	pc, pI := stage("producing")
 	ec, _ := stage("effective")
+	effect := ""
+	if ec > 0 {
+		effect = fmt.Sprintf("；%d个项目达产达效", ec)
+	}
 	projects := []string{
-		fmt.Sprintf("坚持“项目为王”，把全生命周期服务贯穿项目签约、开工、入库、投产、达效始终，重点项目实行全程包保服务。%s，新签约项目%d个、总投资额%s；累计开工重点项目%d个%s、总投资额%s；新入库项目%d个；累计投产重点项目%d个%s、总投资额%s；%d个项目达产达效。",
-			period, sc, si, st, x.cmp("projects.started.count"), stI, rc, pc, x.cmp("projects.producing.count"), pI, ec),
+		fmt.Sprintf("坚持“项目为王”，把全生命周期服务贯穿项目签约、开工、入库、投产、达效始终，重点项目实行全程包保服务。%s，新签约项目%d个、总投资额%s；累计开工重点项目%d个%s、总投资额%s；新入库项目%d个；累计投产重点项目%d个%s、总投资额%s%s。",
+			period, sc, si, st, x.cmp("projects.started.count"), stI, rc, pc, x.cmp("projects.producing.count"), pI, effect),
 	}
 	if same := Int(cur, "projects.started_and_producing_same_year"); same > 0 {
 		projects = append(projects, fmt.Sprintf("其中%d个重点项目实现当年开工、当年投产。", same))
@@ -160,10 +175,15 @@ func write(zone string, from, to civil.Date, cur, prev map[string]any) *Brief {
 	}
 
 	// 五、创新
+	platforms := fmt.Sprintf("拥有国家级研发（双创）平台%s、省级研发平台%s、市级研发平台%s、区级研发平台%s",
+		x.n("innovation.platforms.national", "家"), x.n("innovation.platforms.provincial", "家"), x.n("innovation.platforms.municipal", "家"), x.n("innovation.platforms.district", "家"))
+	if _, _, ok := Path(cur, "innovation.platforms_provincial_or_higher"); ok {
+		platforms = fmt.Sprintf("国家级双创平台%s，省级以上研发平台达到%s、市级研发平台%s",
+			x.n("innovation.national_incubation_platforms", "家"), x.n("innovation.platforms_provincial_or_higher", "家"), x.n("innovation.platforms.municipal", "家"))
+	}
 	innovation := []string{
-		fmt.Sprintf("坚持创新驱动，截至%s，全区有效高新技术企业%s，入库科技型中小企业%s；拥有国家级研发（双创）平台%s、省级研发平台%s、市级研发平台%s、区级研发平台%s。",
-			to, x.n("innovation.high_tech_enterprises", "家"), x.n("innovation.tech_smes", "家"),
-			x.n("innovation.platforms.national", "家"), x.n("innovation.platforms.provincial", "家"), x.n("innovation.platforms.municipal", "家"), x.n("innovation.platforms.district", "家")),
+		fmt.Sprintf("坚持创新驱动，截至%s，全区有效高新技术企业%s，入库科技型中小企业%s；%s。",
+			to, x.n("innovation.high_tech_enterprises", "家"), x.n("innovation.tech_smes", "家"), platforms),
 		fmt.Sprintf("%s举办创新挑战赛、创新创业大赛、科技创新大会等创新创业活动%s%s；%s与%s建立产学研合作关系。",
 			period, x.n("innovation.events", "场次"), x.cmp("innovation.events"), x.n("innovation.partnership_universities", "所高校院所"), x.n("innovation.partnership_enterprises", "家企业")),
 	}
@@ -173,6 +193,13 @@ func write(zone string, from, to civil.Date, cur, prev map[string]any) *Brief {
 	}
 	b.Sections = append(b.Sections, Section{heading, innovation})
 	return b
+}
+
+func overdue(n int64) string {
+	if n == 0 {
+		return "期末无超期未办结件"
+	}
+	return fmt.Sprintf("截至期末仍有%d件超期未办结", n)
 }
 
 // Markdown writes the brief as Markdown.

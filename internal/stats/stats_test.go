@@ -76,7 +76,7 @@ func TestBriefUsesTheFigures(t *testing.T) {
 	cur := skeleton(d("2023-01-01"), d("2023-06-30"))
 	cur["projects"].(map[string]any)["started"] = map[string]any{"count": 15, "investment_fen": 794000000000}
 	cur["projects"].(map[string]any)["producing"] = map[string]any{"count": 13, "investment_fen": 1047000000000}
-	cur["labor"] = map[string]any{"events": 94, "placements": 16035, "subsidy_paid_fen": 905000000}
+	cur["labor"] = map[string]any{"events": 94, "placements": 16000, "subsidy_paid_fen": 905000000}
 	cur["finance"] = map[string]any{"needs": 40, "needs_fen": 12000000000, "loans": 31, "loans_fen": 6600000000}
 	cur["appeals"].(map[string]any)["resolved"] = 104
 	cur["appeals"].(map[string]any)["satisfaction_rate"] = 0.962
@@ -87,7 +87,7 @@ func TestBriefUsesTheFigures(t *testing.T) {
 	for _, want := range []string{
 		"# 大冶湖高新区2023年1-6月优化营商环境工作情况",
 		"累计开工重点项目15个", "79.4亿元", "累计投产重点项目13个", "104.7亿元",
-		"招聘活动94场次（较上期增长17.5%）", "送工送岗16035人次", "905万元",
+		"招聘活动94场次（较上期增长17.5%）", "送工送岗1.6万人次", "905万元",
 		"帮助企业融资6,600万元", "解决企业问题104个", "满意率96.2%",
 		"## 一、", "## 二、", "## 三、", "## 四、",
 	} {
@@ -131,5 +131,23 @@ func TestPath(t *testing.T) {
 	}
 	if _, _, ok := Path(s, "nothing.here"); ok {
 		t.Error("a missing path read as a number")
+	}
+}
+
+func TestCountAndComparison(t *testing.T) {
+	for v, want := range map[int64]string{9999: "9999", 10000: "1万", 17703: "1.77万", 160500: "16.05万"} {
+		if got := count(v); got != want {
+			t.Errorf("count(%d) = %s, want %s", v, got, want)
+		}
+	}
+	x := w{cur: map[string]any{"a": 30.0, "b": 9.0, "c": 5.0}, prev: map[string]any{"a": 10.0, "b": 10.0, "c": 0.0}}
+	if got := x.cmp("a"); got != "（为上期的3.0倍）" {
+		t.Errorf("tripled: %s", got)
+	}
+	if got := x.cmp("b"); got != "（较上期下降10.0%）" {
+		t.Errorf("fell: %s", got)
+	}
+	if got := x.cmp("c"); got != "" {
+		t.Errorf("nothing before: %q", got)
 	}
 }
