@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"xiaoer/internal/access"
@@ -17,9 +18,14 @@ import (
 const genBatch = 10_000
 
 func cmdGen(ctx context.Context, e *env, args []string) error {
+	if len(args) > 0 && strings.HasPrefix(args[0], "--") && args[0] != "--help" {
+		return genProvince(ctx, e, args)
+	}
 	if len(args) == 0 || args[0] != "enterprises" {
-		fmt.Fprintln(e.stderr, "usage: xiaoer gen enterprises N [--db PATH|URL] [--seed S]")
-		return errors.New("what to generate: enterprises")
+		fmt.Fprintln(e.stderr, `usage: xiaoer gen enterprises N [--db PATH|URL] [--seed S]
+       xiaoer gen --enterprises N --cases N --appeals N --projects N [--db PATH|URL] [--seed S]
+生成模拟数据用于性能测试 / generate realistic records for benchmarks`)
+		return errors.New("what to generate: enterprises, or --enterprises/--cases/--appeals/--projects")
 	}
 	fs := newFlags(e, "gen enterprises", "gen enterprises N [--db PATH|URL] [--seed S]")
 	db := dbFlag(fs, e)
