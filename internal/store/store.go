@@ -173,26 +173,44 @@ type stmtCache struct {
 const maxStmts = 1000
 
 // get returns the prepared statement of query, or nil when it is not cached
-// (the caller then runs the query directly).
+// (the caller then runs the query directly). The lock is never held while
+// a statement is prepared: preparing needs a connection, and a caller that
+// holds one (a transaction on the single writer) may be waiting for the
+// lock.
 func (c *stmtCache) get(ctx context.Context, query string) *sql.Stmt {
 	if c == nil {
 		return nil
 	}
 	c.mu.Lock()
-	defer c.mu.Unlock()
 	if st, ok := c.m[query]; ok {
+		c.mu.Unlock()
 		return st
 	}
-	if len(c.m)+len(c.wanted) >= maxStmts {
+	if len(c.m)+len(c.wanted) >= maxStmts || c.m == nil {
+		c.mu.Unlock()
 		return nil
 	}
 	if c.deferred {
 		c.wanted[query] = true
+		c.mu.Unlock()
 		return nil
 	}
+	c.mu.Unlock()
 	st, err := c.db.PrepareContext(ctx, query)
 	if err != nil {
 		return nil
+	}
+	return c.keep(query, st)
+}
+
+// keep stores a freshly prepared statement, or closes it and returns the
+// one another caller stored first.
+func (c *stmtCache) keep(query string, st *sql.Stmt) *sql.Stmt {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if old, ok := c.m[query]; ok || c.m == nil {
+		st.Close()
+		return old
 	}
 	c.m[query] = st
 	return st
@@ -205,12 +223,16 @@ func (c *stmtCache) prepareWanted(ctx context.Context) {
 		return
 	}
 	c.mu.Lock()
-	defer c.mu.Unlock()
+	queries := make([]string, 0, len(c.wanted))
 	for q := range c.wanted {
-		if st, err := c.db.PrepareContext(ctx, q); err == nil && c.m != nil {
-			c.m[q] = st
+		queries = append(queries, q)
+	}
+	clear(c.wanted)
+	c.mu.Unlock()
+	for _, q := range queries {
+		if st, err := c.db.PrepareContext(ctx, q); err == nil {
+			c.keep(q, st)
 		}
-		delete(c.wanted, q)
 	}
 }
 
