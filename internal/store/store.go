@@ -75,14 +75,25 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	db := &DB{now: time.Now}
 	if IsPostgres(dsn) {
 		db.Dialect = Postgres
-		p, err := sql.Open("pgx", dsn)
+		// Two pools, as on SQLite: a transaction that also reads through the
+		// reader never waits for a connection held by another transaction,
+		// so a burst of writers cannot starve the pool into a standstill.
+		w, err := sql.Open("pgx", dsn)
 		if err != nil {
 			return nil, fmt.Errorf("store: open postgres: %w", err)
 		}
-		p.SetMaxOpenConns(32)
-		p.SetMaxIdleConns(16)
-		p.SetConnMaxIdleTime(5 * time.Minute)
-		db.w, db.r = p, p
+		w.SetMaxOpenConns(16)
+		w.SetMaxIdleConns(8)
+		w.SetConnMaxIdleTime(5 * time.Minute)
+		r, err := sql.Open("pgx", dsn)
+		if err != nil {
+			w.Close()
+			return nil, fmt.Errorf("store: open postgres: %w", err)
+		}
+		r.SetMaxOpenConns(32)
+		r.SetMaxIdleConns(16)
+		r.SetConnMaxIdleTime(5 * time.Minute)
+		db.w, db.r = w, r
 	} else {
 		if err := db.openSQLite(dsn); err != nil {
 			return nil, err
