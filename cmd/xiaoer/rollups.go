@@ -36,7 +36,9 @@ rebuild 重新计算并替换统计汇总（例如修正数据后）。/ Recompu
 	bad := 0
 	for _, c := range checks {
 		state := "一致 / matches"
-		if !c.Matched {
+		if !c.Compared {
+			state = "已重算 / recomputed"
+		} else if !c.Matched {
 			state = "不一致 / DIFFERS"
 			bad++
 		}

@@ -98,6 +98,10 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 }
 
 func (a *App) build(ctx context.Context) error {
+	before, err := a.DB.Version(ctx)
+	if err != nil {
+		return err
+	}
 	if _, err := a.DB.Migrate(ctx); err != nil {
 		return err
 	}
@@ -134,6 +138,9 @@ func (a *App) build(ctx context.Context) error {
 		zone = name
 	}
 	a.Stats = &stats.Service{DB: a.DB, Modules: a.modules, Zone: zone}
+	if _, err := a.Stats.RebuildIfStale(ctx, before == 0); err != nil {
+		return fmt.Errorf("rollups: %w", err)
+	}
 	routes := a.routes()
 	if err := a.UI.Parse(); err != nil {
 		return err

@@ -95,7 +95,7 @@ func TestInnovationFiguresOfH1_2023(t *testing.T) {
 	}
 	// The narrative brief reports them in the article's words.
 	brief := string(a.As("leader").Get("/api/v1/reports/brief?from=2023-01-01&to=2023-06-30").Body)
-	for _, want := range []string{"规划建设居住组团5个、园区级产业服务中心4个、生活和生产邻里中心9个", "国家级研发（双创）平台3家、省级研发平台35家、市级研发平台66家",
+	for _, want := range []string{"规划建设居住组团5个、园区级产业服务中心4个、生活和生产邻里中心9个", "国家级双创平台3家，省级以上研发平台达到38家、市级研发平台66家",
 		"创新创业活动64场次", "32所高校院所与72家企业建立产学研合作关系"} {
 		if !strings.Contains(brief, want) {
 			t.Errorf("the brief lacks %q:\n%s", want, brief)

@@ -13,6 +13,7 @@ import (
 	"xiaoer/internal/audit"
 	"xiaoer/internal/errs"
 	"xiaoer/internal/i18n"
+	"xiaoer/internal/rollup"
 	"xiaoer/internal/store"
 )
 
@@ -239,6 +240,7 @@ func (s *Service) Update(ctx context.Context, id int64, in Input) (Org, error) {
 		}
 		newPath := old.Path
 		if in.ParentID != old.ParentID {
+			tx.AfterCommit(func() { rollup.Forget(s.DB) })
 			if in.ParentID == 0 {
 				return errs.Invalidf("parent_id", "除园区外，每个组织都要有上级", "every org except a zone needs a parent")
 			}
@@ -255,6 +257,9 @@ func (s *Service) Update(ctx context.Context, id int64, in Input) (Org, error) {
 			newPath = p.Path + strconv.FormatInt(id, 10) + "/"
 			if _, err := tx.Exec(ctx, "UPDATE orgs SET path = ? || substr(path, CAST(? AS INTEGER)) WHERE path LIKE ?",
 				newPath, len(old.Path)+1, old.Path+"%"); err != nil {
+				return err
+			}
+			if err := rollup.Move(ctx, tx, old.Path, newPath); err != nil {
 				return err
 			}
 		}

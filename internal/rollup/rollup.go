@@ -10,8 +10,11 @@
 package rollup
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 
 	"xiaoer/internal/access"
@@ -19,7 +22,13 @@ import (
 	"xiaoer/internal/store"
 )
 
-// Add adds delta to metric on day, for the org node and dimension, in tx.
+// Add adds delta to metric on day, for the org node and dimension, in tx:
+// to the node and each of its ancestors as the subtree's total, and to the
+// node alone under the dimension when there is one.
+//
+// The values a transaction adds are summed in memory and written just
+// before it commits, in one statement per table (Flush): a case's
+// transition touches some twenty rows, which one round trip then carries.
 func Add(ctx context.Context, tx *store.Tx, metric string, day civil.Date, orgID int64, dim string, delta int64) error {
 	if delta == 0 {
 		return nil
@@ -27,18 +36,252 @@ func Add(ctx context.Context, tx *store.Tx, metric string, day civil.Date, orgID
 	if day.IsZero() {
 		return fmt.Errorf("rollup: %s without a day", metric)
 	}
-	if _, err := tx.Exec(ctx, `INSERT INTO rollup_day (metric, day, org_id, dim, value) VALUES (?, ?, ?, ?, ?)
-		ON CONFLICT (metric, day, org_id, dim) DO UPDATE SET value = rollup_day.value + excluded.value`,
-		metric, day.String(), orgID, dim, delta); err != nil {
+	chain, err := ancestors(ctx, tx, orgID)
+	if err != nil {
 		return err
 	}
-	_, err := tx.Exec(ctx, `INSERT INTO rollup_month (metric, month, org_id, dim, value) VALUES (?, ?, ?, ?, ?)
-		ON CONFLICT (metric, month, org_id, dim) DO UPDATE SET value = rollup_month.value + excluded.value`,
-		metric, month(day), orgID, dim, delta)
-	return err
+	b, ok := tx.Local(bufferKey{}).(*buffer)
+	if !ok {
+		b = &buffer{day: map[cell]int64{}, month: map[cell]int64{}}
+		tx.SetLocal(bufferKey{}, b)
+		tx.BeforeCommit(func() error { return Flush(ctx, tx) })
+	}
+	d, m := day.String(), month(day)
+	for _, org := range chain {
+		b.add(metric, org, "", d, m, delta)
+	}
+	if dim != "" {
+		b.add(dimMetric(metric), orgID, dim, d, m, delta)
+	}
+	return nil
 }
 
+type bufferKey struct{}
+
+type cell struct {
+	metric string
+	org    int64
+	dim    string
+	period string
+}
+
+// buffer holds the rollup rows a transaction adds until Flush.
+type buffer struct{ day, month map[cell]int64 }
+
+func (b *buffer) add(metric string, org int64, dim, day, month string, delta int64) {
+	b.day[cell{metric, org, dim, day}] += delta
+	b.month[cell{metric, org, dim, month}] += delta
+}
+
+// Flush writes what the transaction's Adds have summed so far. A commit
+// flushes by itself; a rebuild flushes to read back what it wrote.
+func Flush(ctx context.Context, tx *store.Tx) error {
+	b, ok := tx.Local(bufferKey{}).(*buffer)
+	if !ok || len(b.day)+len(b.month) == 0 {
+		return nil
+	}
+	defer clear(b.day)
+	defer clear(b.month)
+	for _, t := range []struct {
+		table, col string
+		rows       map[cell]int64
+	}{{"rollup_day", "day", b.day}, {"rollup_month", "month", b.month}} {
+		const per = 5000
+		args := make([]any, 0, min(per, len(t.rows))*5)
+		n := 0
+		flush := func() error {
+			if n == 0 {
+				return nil
+			}
+			q := "INSERT INTO " + t.table + " (metric, org_id, dim, " + t.col + ", value) VALUES " +
+				strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?), ", n), ", ") +
+				" ON CONFLICT (metric, org_id, dim, " + t.col + ") DO UPDATE SET value = " + t.table + ".value + excluded.value"
+			_, err := tx.Exec(ctx, q, args...)
+			args, n = args[:0], 0
+			return err
+		}
+		// In key order, so that the rows go into the b-tree at its end
+		// rather than all over it (and parallel transactions on
+		// PostgreSQL lock the rows they share in one order).
+		cells := make([]cell, 0, len(t.rows))
+		for c, v := range t.rows {
+			if v != 0 {
+				cells = append(cells, c)
+			}
+		}
+		slices.SortFunc(cells, func(a, b cell) int {
+			return cmp.Or(strings.Compare(a.metric, b.metric), cmp.Compare(a.org, b.org), strings.Compare(a.dim, b.dim), strings.Compare(a.period, b.period))
+		})
+		for _, c := range cells {
+			args = append(args, c.metric, c.org, c.dim, c.period, t.rows[c])
+			if n++; n == per {
+				if err := flush(); err != nil {
+					return err
+				}
+			}
+		}
+		if err := flush(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// dimMetric is the name under which a metric's rows by dimension are kept:
+// apart from its totals, so that a ranking reads only the rows it ranks.
+func dimMetric(metric string) string { return metric + "@" }
+
 func month(d civil.Date) string { return d.String()[:7] }
+
+// pathKey keys an org node's materialised path in the database's memo: the
+// ancestors of a node change only when the node moves, and then the org
+// package calls Forget.
+type pathKey int64
+
+// Forget drops the cached paths of db's org nodes, after the tree changed.
+func Forget(db *store.DB) {
+	db.Memo().Range(func(k, _ any) bool {
+		if _, ok := k.(pathKey); ok {
+			db.Memo().Delete(k)
+		}
+		return true
+	})
+}
+
+// ancestors returns the node and its ancestors, the node first. A record
+// with no org (0) counts only in the unscoped total kept at node 0.
+//
+// SQLite has one writer, so a path read from the memo cannot change under a
+// transaction. PostgreSQL writes in parallel: there each transaction reads
+// its nodes' paths itself, locking them against a move (Move) until it
+// commits, so that no value is added to ancestors a node has just left.
+func ancestors(ctx context.Context, tx *store.Tx, orgID int64) ([]int64, error) {
+	if orgID == 0 {
+		return []int64{0}, nil
+	}
+	shared := tx.Dialect() == store.SQLite
+	memo := tx.DB().Memo()
+	p, ok := memo.Load(pathKey(orgID))
+	if !ok || !shared {
+		// Within the transaction the path is kept with it; it joins the
+		// database's memo only once committed (a node created by a
+		// transaction that rolls back must not be remembered).
+		local, _ := tx.Local(pathKey(0)).(map[int64]string)
+		if local == nil {
+			local = map[int64]string{}
+			tx.SetLocal(pathKey(0), local)
+			if shared {
+				tx.AfterCommit(func() {
+					for id, path := range local {
+						memo.Store(pathKey(id), path)
+					}
+				})
+			}
+		}
+		path, ok := local[orgID]
+		if !ok {
+			q := "SELECT path FROM orgs WHERE id = ?"
+			if !shared {
+				q += " FOR SHARE"
+			}
+			if err := tx.QueryRow(ctx, q, orgID).Scan(&path); err != nil {
+				return nil, fmt.Errorf("rollup: org %d: %w", orgID, err)
+			}
+			local[orgID] = path
+		}
+		p = path
+	}
+	chain, err := pathIDs(p.(string))
+	if err != nil {
+		return nil, fmt.Errorf("rollup: org %d: %w", orgID, err)
+	}
+	slices.Reverse(chain)
+	return chain, nil
+}
+
+// pathIDs returns the ids of a materialised path "/1/4/9/", root first.
+func pathIDs(path string) ([]int64, error) {
+	var ids []int64
+	for _, part := range strings.Split(strings.Trim(path, "/"), "/") {
+		id, err := strconv.ParseInt(part, 10, 64)
+		if err != nil {
+			return nil, fmt.Errorf("bad path %q", path)
+		}
+		ids = append(ids, id)
+	}
+	return ids, nil
+}
+
+// Move carries the totals of the node at oldPath, which now stands at
+// newPath with its subtree, from the ancestors it left to those it joined,
+// in tx: the node's own totals are its subtree's, so they are taken from
+// the one and added to the other. The org package calls it after it has
+// rewritten the paths (and so, on PostgreSQL, waited for the transactions
+// still adding to the node).
+func Move(ctx context.Context, tx *store.Tx, oldPath, newPath string) error {
+	before, err := pathIDs(oldPath)
+	if err != nil {
+		return fmt.Errorf("rollup: %w", err)
+	}
+	after, err := pathIDs(newPath)
+	if err != nil {
+		return fmt.Errorf("rollup: %w", err)
+	}
+	if err := Flush(ctx, tx); err != nil {
+		return err
+	}
+	node := before[len(before)-1]
+	if after[len(after)-1] != node {
+		return fmt.Errorf("rollup: %s and %s are not one node", oldPath, newPath)
+	}
+	var shifts []struct{ org, sign int64 }
+	for _, a := range before[:len(before)-1] {
+		if !slices.Contains(after, a) {
+			shifts = append(shifts, struct{ org, sign int64 }{a, -1})
+		}
+	}
+	for _, a := range after[:len(after)-1] {
+		if !slices.Contains(before, a) {
+			shifts = append(shifts, struct{ org, sign int64 }{a, 1})
+		}
+	}
+	for _, t := range []struct{ table, col string }{{"rollup_day", "day"}, {"rollup_month", "month"}} {
+		// The key starts with the metric: the node's rows are read one
+		// metric at a time, each a seek.
+		metrics, err := distinctMetrics(ctx, tx, t.table)
+		if err != nil {
+			return err
+		}
+		for _, m := range metrics {
+			for _, sh := range shifts {
+				if _, err := tx.Exec(ctx, "INSERT INTO "+t.table+" (metric, org_id, dim, "+t.col+", value) SELECT metric, CAST(? AS BIGINT), '', "+t.col+", CAST(? AS BIGINT) * value FROM "+t.table+
+					" WHERE metric = ? AND org_id = ? AND dim = '' ON CONFLICT (metric, org_id, dim, "+t.col+") DO UPDATE SET value = "+t.table+".value + excluded.value",
+					sh.org, sh.sign, m, node); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// distinctMetrics lists the metrics of a rollup table, jumping from one to
+// the next along the key instead of reading every row.
+func distinctMetrics(ctx context.Context, tx *store.Tx, table string) ([]string, error) {
+	var out []string
+	last := ""
+	for {
+		var m *string
+		if err := tx.QueryRow(ctx, "SELECT MIN(metric) FROM "+table+" WHERE metric > ?", last).Scan(&m); err != nil {
+			return nil, err
+		}
+		if m == nil {
+			return out, nil
+		}
+		out = append(out, *m)
+		last = *m
+	}
+}
 
 // Scope limits a sum to the org subtree at Path ("/" or "" for everything).
 type Scope struct{ Path string }
@@ -52,11 +295,13 @@ func ScopeOf(p *access.Principal) Scope {
 	return Scope{Path: p.OrgPath}
 }
 
-func (s Scope) pred() (string, []any) {
-	if s.Path == "" || s.Path == "/" {
-		return "", nil
-	}
-	return " AND org_id IN (SELECT id FROM orgs WHERE path LIKE ?)", []any{s.Path + "%"}
+// all reports whether the scope is everything.
+func (s Scope) all() bool { return s.Path == "" || s.Path == "/" }
+
+// node returns the org id the scope starts at.
+func (s Scope) node() (int64, error) {
+	parts := strings.Split(strings.Trim(s.Path, "/"), "/")
+	return strconv.ParseInt(parts[len(parts)-1], 10, 64)
 }
 
 // Sum returns, for each metric, the total over the days from..to inclusive.
@@ -77,6 +322,17 @@ func SumByDim(ctx context.Context, q store.Querier, sc Scope, from, to civil.Dat
 	return out, err
 }
 
+// SumByDims returns the totals of several metrics per dimension over
+// from..to, in one pass over the rows: metric → dim → total.
+func SumByDims(ctx context.Context, q store.Querier, sc Scope, from, to civil.Date, metrics ...string) (map[string]map[string]int64, error) {
+	out := make(map[string]map[string]int64, len(metrics))
+	for _, m := range metrics {
+		out[m] = map[string]int64{}
+	}
+	err := sum(ctx, q, sc, from, to, metrics, true, func(metric, dim string, v int64) { out[metric][dim] += v })
+	return out, err
+}
+
 // Upto returns, for each metric, the total of everything recorded up to and
 // including day to: the level of a +1/−1 state metric on that day.
 func Upto(ctx context.Context, q store.Querier, sc Scope, to civil.Date, metrics ...string) (map[string]int64, error) {
@@ -89,7 +345,9 @@ func UptoByDim(ctx context.Context, q store.Querier, sc Scope, to civil.Date, me
 }
 
 // sum splits from..to into whole months (monthly rows) and the days at
-// either end (daily rows).
+// either end (daily rows). Totals are read from the scope's own node (the
+// roots of the tree for everything); dimensions from the nodes of the
+// subtree.
 func sum(ctx context.Context, q store.Querier, sc Scope, from, to civil.Date, metrics []string, byDim bool, add func(metric, dim string, v int64)) error {
 	if len(metrics) == 0 || to.Before(from) {
 		return nil
@@ -119,20 +377,40 @@ func sum(ctx context.Context, q store.Querier, sc Scope, from, to civil.Date, me
 	} else {
 		spans = append(spans, span{"rollup_day", "day", from.String(), to.String()})
 	}
-	in, margs := store.In(metrics)
-	scopeSQL, sargs := sc.pred()
-	dimCol := "''"
+	names := metrics
 	if byDim {
-		dimCol = "dim"
+		names = make([]string, len(metrics))
+		for i, m := range metrics {
+			names[i] = dimMetric(m)
+		}
+	}
+	in, margs := store.In(names)
+	var where string
+	var wargs []any
+	switch {
+	case byDim && sc.all():
+		where = " AND dim <> ''"
+	case byDim:
+		where, wargs = " AND dim <> '' AND org_id IN (SELECT id FROM orgs WHERE path LIKE ?)", []any{sc.Path + "%"}
+	case sc.all():
+		// Everything: the totals of the roots of the tree, and of records
+		// kept without an org.
+		where = " AND dim = '' AND org_id IN (SELECT id FROM orgs WHERE parent_id IS NULL UNION ALL SELECT 0)"
+	default:
+		node, err := sc.node()
+		if err != nil {
+			return fmt.Errorf("rollup: bad scope %q", sc.Path)
+		}
+		where, wargs = " AND dim = '' AND org_id = ?", []any{node}
+	}
+	dimCol, group := "''", "metric"
+	if byDim {
+		dimCol, group = "dim", "metric, dim"
 	}
 	for _, sp := range spans {
-		group := "metric"
-		if byDim {
-			group += ", dim"
-		}
-		query := "SELECT metric, " + dimCol + ", SUM(value) FROM " + sp.table + " WHERE metric IN (" + in + ") AND " +
-			sp.col + " >= ? AND " + sp.col + " <= ?" + scopeSQL + " GROUP BY " + group
-		args := append(append(append([]any{}, margs...), sp.lo, sp.hi), sargs...)
+		query := "SELECT metric, " + dimCol + ", SUM(value) FROM " + sp.table + " WHERE metric IN (" + in + ")" + where +
+			" AND " + sp.col + " >= ? AND " + sp.col + " <= ? GROUP BY " + group
+		args := append(append(append([]any{}, margs...), wargs...), sp.lo, sp.hi)
 		rows, err := q.Query(ctx, query, args...)
 		if err != nil {
 			return err
@@ -144,7 +422,7 @@ func sum(ctx context.Context, q store.Querier, sc Scope, from, to civil.Date, me
 				rows.Close()
 				return err
 			}
-			add(m, dim, v)
+			add(strings.TrimSuffix(m, "@"), dim, v)
 		}
 		if err := rows.Close(); err != nil {
 			return err
@@ -153,12 +431,29 @@ func sum(ctx context.Context, q store.Querier, sc Scope, from, to civil.Date, me
 	return nil
 }
 
+// prefixRange returns the bounds [lo, hi) of the metric names starting with
+// p, for a range seek on the key (metric names are ASCII, compared by bytes).
+func prefixRange(p string) (string, string) {
+	b := []byte(p)
+	for i := len(b) - 1; i >= 0; i-- {
+		if b[i] < 0x7f {
+			b[i]++
+			return p, string(b[:i+1])
+		}
+	}
+	return p, "\x7f"
+}
+
 // Clear removes every row of the metrics starting with any of prefixes,
 // before a rebuild.
 func Clear(ctx context.Context, tx *store.Tx, prefixes ...string) error {
+	if err := Flush(ctx, tx); err != nil {
+		return err
+	}
 	for _, p := range prefixes {
+		lo, hi := prefixRange(p)
 		for _, t := range []string{"rollup_day", "rollup_month"} {
-			if _, err := tx.Exec(ctx, "DELETE FROM "+t+" WHERE metric LIKE ? ESCAPE '\\'", store.Like("", p, "%")); err != nil {
+			if _, err := tx.Exec(ctx, "DELETE FROM "+t+" WHERE metric >= ? AND metric < ?", lo, hi); err != nil {
 				return err
 			}
 		}
@@ -172,9 +467,10 @@ func Clear(ctx context.Context, tx *store.Tx, prefixes ...string) error {
 func Snapshot(ctx context.Context, q store.Querier, prefixes ...string) (map[string]int64, error) {
 	out := map[string]int64{}
 	for _, p := range prefixes {
-		rows, err := q.Query(ctx, `SELECT metric, day, org_id, dim, value FROM rollup_day WHERE metric LIKE ? ESCAPE '\'
-			UNION ALL SELECT metric, month, org_id, dim, value FROM rollup_month WHERE metric LIKE ? ESCAPE '\'`,
-			store.Like("", p, "%"), store.Like("", p, "%"))
+		lo, hi := prefixRange(p)
+		rows, err := q.Query(ctx, `SELECT metric, day, org_id, dim, value FROM rollup_day WHERE metric >= ? AND metric < ?
+			UNION ALL SELECT metric, month, org_id, dim, value FROM rollup_month WHERE metric >= ? AND metric < ?`,
+			lo, hi, lo, hi)
 		if err != nil {
 			return nil, err
 		}
@@ -194,6 +490,22 @@ func Snapshot(ctx context.Context, q store.Querier, prefixes ...string) (map[str
 		}
 	}
 	return out, nil
+}
+
+// Count returns how many daily and monthly rows the metrics with the
+// prefixes have.
+func Count(ctx context.Context, q store.Querier, prefixes ...string) (int, error) {
+	total := 0
+	for _, p := range prefixes {
+		var n int
+		lo, hi := prefixRange(p)
+		if err := q.QueryRow(ctx, `SELECT (SELECT COUNT(*) FROM rollup_day WHERE metric >= ? AND metric < ?)
+			+ (SELECT COUNT(*) FROM rollup_month WHERE metric >= ? AND metric < ?)`, lo, hi, lo, hi).Scan(&n); err != nil {
+			return 0, err
+		}
+		total += n
+	}
+	return total, nil
 }
 
 // Rate returns num/den, or nil when den is 0 (API.md: null when there is

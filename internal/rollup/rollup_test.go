@@ -3,6 +3,7 @@ package rollup_test
 import (
 	"context"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"xiaoer/internal/access"
@@ -84,7 +85,9 @@ func TestSumMatchesBruteForce(t *testing.T) {
 		for _, e := range evs {
 			if e.metric == "a" && !e.day.Before(from) && !e.day.After(to) && (!onlyStreet || e.org == street1.ID) {
 				want += e.v
-				byDim[e.dim] += e.v
+				if e.dim != "" { // rows without a dimension count only in totals
+					byDim[e.dim] += e.v
+				}
 			}
 		}
 		got, err := rollup.Sum(ctx, db.Read(), sc, from, to, "a")
@@ -100,6 +103,9 @@ func TestSumMatchesBruteForce(t *testing.T) {
 				t.Fatalf("SumByDim(%s..%s)[%q] = %d, want %d", from, to, d, dims[d], v)
 			}
 		}
+		if _, ok := dims[""]; ok {
+			t.Fatalf("SumByDim lists the dimensionless total")
+		}
 	}
 }
 
@@ -110,4 +116,91 @@ func TestRate(t *testing.T) {
 	if r := rollup.Rate(1, 4); r == nil || *r != 0.25 {
 		t.Fatal("1/4")
 	}
+}
+
+// TestMoveCarriesTotals moves a community, with what was counted in it, to
+// another street: every node's totals then equal the sum over its subtree as
+// the tree now stands, and later values go to the new ancestors.
+func TestMoveCarriesTotals(t *testing.T) {
+	db := storetest.Open(t)
+	ctx := access.With(context.Background(), access.SystemPrincipal("test"))
+	orgs := &org.Service{DB: db}
+	var zone, street1, street2, community org.Org
+	err := db.Write(ctx, func(tx *store.Tx) error {
+		tx.MarkAudited()
+		var err error
+		if zone, err = org.CreateTx(ctx, tx, org.Input{Name: "区", Kind: org.Zone}); err != nil {
+			return err
+		}
+		if street1, err = org.CreateTx(ctx, tx, org.Input{Name: "甲街道", Kind: org.Street, ParentID: zone.ID}); err != nil {
+			return err
+		}
+		if street2, err = org.CreateTx(ctx, tx, org.Input{Name: "乙街道", Kind: org.Street, ParentID: zone.ID}); err != nil {
+			return err
+		}
+		community, err = org.CreateTx(ctx, tx, org.Input{Name: "丙社区", Kind: org.Community, ParentID: street1.ID})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	type ev struct {
+		metric string
+		day    civil.Date
+		org    int64
+		v      int64
+	}
+	var evs []ev
+	add := func(n int, seed uint64) {
+		t.Helper()
+		rng := rand.New(rand.NewPCG(seed, 7))
+		err := db.Write(ctx, func(tx *store.Tx) error {
+			tx.MarkAudited()
+			for range n {
+				e := ev{[]string{"a", "b"}[rng.IntN(2)], civil.MustParse("2023-01-01").AddDays(rng.IntN(90)),
+					[]int64{street1.ID, street2.ID, community.ID}[rng.IntN(3)], int64(rng.IntN(9) + 1)}
+				evs = append(evs, e)
+				if err := rollup.Add(ctx, tx, e.metric, e.day, e.org, "x", e.v); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	check := func(under map[int64][]int64) {
+		t.Helper()
+		from, to := civil.MustParse("2023-01-01"), civil.MustParse("2023-03-31")
+		for _, node := range []org.Org{zone, street1, street2, community} {
+			o, err := orgs.Get(ctx, node.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := map[string]int64{}
+			for _, e := range evs {
+				if slices.Contains(under[node.ID], e.org) {
+					want[e.metric] += e.v
+				}
+			}
+			got, err := rollup.Sum(ctx, db.Read(), rollup.Scope{Path: o.Path}, from, to, "a", "b")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got["a"] != want["a"] || got["b"] != want["b"] {
+				t.Errorf("%s (%s): %v, the records say %v", o.Name, o.Path, got, want)
+			}
+		}
+	}
+	add(300, 1)
+	check(map[int64][]int64{zone.ID: {street1.ID, street2.ID, community.ID}, street1.ID: {street1.ID, community.ID},
+		street2.ID: {street2.ID}, community.ID: {community.ID}})
+
+	if _, err := orgs.Update(ctx, community.ID, org.Input{Name: community.Name, Kind: org.Community, ParentID: street2.ID}); err != nil {
+		t.Fatal(err)
+	}
+	add(300, 2)
+	check(map[int64][]int64{zone.ID: {street1.ID, street2.ID, community.ID}, street1.ID: {street1.ID},
+		street2.ID: {street2.ID, community.ID}, community.ID: {community.ID}})
 }

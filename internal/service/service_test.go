@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"reflect"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -15,6 +16,7 @@ import (
 	"xiaoer/internal/calendar"
 	"xiaoer/internal/civil"
 	"xiaoer/internal/errs"
+	"xiaoer/internal/i18n"
 	"xiaoer/internal/org"
 	"xiaoer/internal/pii"
 	"xiaoer/internal/rollup"
@@ -595,8 +597,13 @@ func TestSummaryFromRecords(t *testing.T) {
 	if sites["total"] != int64(2) || sites["by_level"].(map[string]int64)["micro_site"] != 2 {
 		t.Errorf("sites = %v", sites)
 	}
-	if rank := cases["by_site"].([]service.SiteRank); len(rank) != 2 || rank[0].Received+rank[1].Received != received {
-		t.Errorf("by_site = %+v", rank)
+	ranks, err := f.svc.Rankings(f.ctx, f.db.Read(), f.office, from, to, i18n.ZH)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rows := ranks[0].Rows; len(rows) != 2 || atoi(t, rows[0].Values[0])+atoi(t, rows[1].Values[0]) != received ||
+		atoi(t, rows[0].Values[0]) < atoi(t, rows[1].Values[0]) {
+		t.Errorf("the sites by cases received: %+v, %d received", rows, received)
 	}
 }
 
@@ -635,4 +642,13 @@ func TestCaseNumbersUnderConcurrency(t *testing.T) {
 			t.Errorf("no case %s", num)
 		}
 	}
+}
+
+func atoi(t *testing.T, s string) int64 {
+	t.Helper()
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
 }

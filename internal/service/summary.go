@@ -60,10 +60,8 @@ func (s *Service) Summary(ctx context.Context, q store.Querier, p *access.Princi
 	if err != nil {
 		return err
 	}
-	ranking, err := s.ranking(ctx, q, sc, from, to)
-	if err != nil {
-		return err
-	}
+	// The sites' league table is the dashboard's (Rankings), not part of
+	// the summary: it reads every site's rows.
 	into["cases"] = map[string]any{
 		"received":           flows[mReceived],
 		"accepted":           flows[mAccepted],
@@ -79,7 +77,6 @@ func (s *Service) Summary(ctx context.Context, q store.Querier, p *access.Princi
 		"not_accepted":       flows[mNotAccepted],
 		"concluded_on_time":  flows[mOnTime],
 		"remote_sessions":    flows[mRemoteSessions],
-		"by_site":            ranking,
 	}
 	return nil
 }
@@ -116,13 +113,9 @@ func (s *Service) siteStock(ctx context.Context, q store.Querier, sc rollup.Scop
 // ranking lists the sites with cases or evaluations in the period, most
 // cases received first.
 func (s *Service) ranking(ctx context.Context, q store.Querier, sc rollup.Scope, from, to civil.Date) ([]SiteRank, error) {
-	by := map[string]map[string]int64{}
-	for _, m := range []string{mReceived, mConcluded, mEvaluations, mSatisfied} {
-		v, err := rollup.SumByDim(ctx, q, sc, from, to, m)
-		if err != nil {
-			return nil, err
-		}
-		by[m] = v
+	by, err := rollup.SumByDims(ctx, q, sc, from, to, mReceived, mConcluded, mEvaluations, mSatisfied)
+	if err != nil {
+		return nil, err
 	}
 	ids := map[int64]bool{}
 	for _, m := range by {

@@ -7,6 +7,7 @@ import (
 	"sort"
 
 	"xiaoer/internal/audit"
+	"xiaoer/internal/errs"
 	"xiaoer/internal/rollup"
 	"xiaoer/internal/store"
 )
@@ -15,6 +16,7 @@ import (
 type Check struct {
 	Module      string   `json:"module"`
 	Rows        int      `json:"rows" doc:"rollup rows after recomputing"`
+	Compared    bool     `json:"compared" doc:"a verification compares; a rebuild only replaces"`
 	Matched     bool     `json:"matched"`
 	Differences []string `json:"differences,omitempty" doc:"the first rows that differ: key, running total, recomputed"`
 }
@@ -37,10 +39,13 @@ func (s *Service) Rebuild(ctx context.Context, apply bool, progress func(module 
 		}
 		var c Check
 		err := s.DB.Write(ctx, func(tx *store.Tx) error {
-			c = Check{Module: m.Name}
-			before, err := rollup.Snapshot(ctx, tx, m.Metrics...)
-			if err != nil {
-				return err
+			c = Check{Module: m.Name, Compared: !apply}
+			var before map[string]int64
+			if !apply {
+				var err error
+				if before, err = rollup.Snapshot(ctx, tx, m.Metrics...); err != nil {
+					return err
+				}
 			}
 			if err := rollup.Clear(ctx, tx, m.Metrics...); err != nil {
 				return err
@@ -48,12 +53,23 @@ func (s *Service) Rebuild(ctx context.Context, apply bool, progress func(module 
 			if err := m.Rebuild(ctx, tx); err != nil {
 				return err
 			}
-			after, err := rollup.Snapshot(ctx, tx, m.Metrics...)
-			if err != nil {
+			if err := rollup.Flush(ctx, tx); err != nil {
 				return err
 			}
-			c.Rows, c.Differences = len(after), diff(before, after, 20)
-			c.Matched = len(c.Differences) == 0
+			if apply {
+				n, err := rollup.Count(ctx, tx, m.Metrics...)
+				c.Rows, c.Matched = n, true
+				if err != nil {
+					return err
+				}
+			} else {
+				after, err := rollup.Snapshot(ctx, tx, m.Metrics...)
+				if err != nil {
+					return err
+				}
+				c.Rows, c.Differences = len(after), diff(before, after, 20)
+				c.Matched = len(c.Differences) == 0
+			}
 			action := "rollups.verify"
 			if apply {
 				action = "rollups.rebuild"
@@ -100,4 +116,34 @@ func diff(a, b map[string]int64, max int) []string {
 		out = append(out, fmt.Sprintf("%s: running %d, recomputed %d", k, a[k], b[k]))
 	}
 	return out
+}
+
+// staleKey is the setting a migration leaves when it has made the rollup
+// tables anew: the running totals must be rebuilt from the records.
+const staleKey = "rollups.stale"
+
+// RebuildIfStale rebuilds every module's rollups when a migration has asked
+// for it, and reports whether it did. fresh says the database was empty
+// before its migrations: there is nothing to rebuild from, and the demo or
+// first records keep their totals as they are written.
+func (s *Service) RebuildIfStale(ctx context.Context, fresh bool) (bool, error) {
+	var v string
+	err := s.DB.Read().QueryRow(ctx, "SELECT value FROM settings WHERE key = ?", staleKey).Scan(&v)
+	if errs.Is(err, errs.NotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	if !fresh {
+		if _, err := s.Rebuild(ctx, true, nil); err != nil {
+			return false, err
+		}
+	}
+	return !fresh, s.DB.Write(ctx, func(tx *store.Tx) error {
+		if _, err := tx.Exec(ctx, "DELETE FROM settings WHERE key = ?", staleKey); err != nil {
+			return err
+		}
+		return audit.Append(ctx, tx, audit.Entry{Action: "settings.delete", Object: "settings", ObjectID: staleKey})
+	})
 }

@@ -53,6 +53,10 @@ type DB struct {
 
 	rebound sync.Map // query text → PostgreSQL text
 
+	// memo keeps small facts derived from this database's rows (the rollup
+	// package's org paths), per database, for packages that need them.
+	memo sync.Map
+
 	// SQLite: prepared statements by query text, for the writer and the
 	// readers. The pure-Go engine spends more time parsing a statement than
 	// running it; PostgreSQL's driver keeps its own cache per connection.
@@ -364,6 +368,13 @@ func (tx *Tx) finish(audit bool) error {
 
 // Dialect returns the engine of the transaction.
 func (tx *Tx) Dialect() Dialect { return tx.db.Dialect }
+
+// DB returns the database of the transaction.
+func (tx *Tx) DB() *DB { return tx.db }
+
+// Memo returns the database's memo: a map in which packages keep facts
+// derived from its rows, by keys of their own types.
+func (db *DB) Memo() *sync.Map { return &db.memo }
 
 // Exec runs a statement.
 func (tx *Tx) Exec(ctx context.Context, query string, args ...any) (sql.Result, error) {

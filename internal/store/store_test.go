@@ -54,7 +54,7 @@ func TestWriteRefusesUnauditedChange(t *testing.T) {
 		t.Fatalf("unaudited write: err = %v, want ErrUnaudited", err)
 	}
 	var n int
-	db.Read().QueryRow(ctx, "SELECT COUNT(*) FROM settings").Scan(&n)
+	db.Read().QueryRow(ctx, "SELECT COUNT(*) FROM settings WHERE key = ?", "k").Scan(&n)
 	if n != 0 {
 		t.Fatalf("the refused write left %d rows", n)
 	}
