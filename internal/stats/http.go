@@ -69,7 +69,7 @@ func init() {
 		"stats.trends":     i18n.T("趋势", "Trends"),
 		"stats.table":      i18n.T("数据表", "Numbers"),
 		"stats.rankings":   i18n.T("排名", "Rankings"),
-		"stats.warnings":   i18n.T("预警", "Warnings"),
+		"stats.warnings":   i18n.T("实时预警（截至当前，不随期间变化）", "Live warnings (as of now, whatever the period)"),
 		"stats.screen":     i18n.T("大屏模式", "Wall screen"),
 		"stats.exit":       i18n.T("退出大屏", "Leave wall screen"),
 		"stats.brief":      i18n.T("生成报告", "Write the report"),

@@ -18,7 +18,7 @@
       xAxis: { type: "category", data: c.labels, axisLine: { lineStyle: { color: line } }, axisLabel: { color: ink } },
       yAxis: { type: "value", splitLine: { lineStyle: { color: line } }, axisLabel: { color: ink } },
       series: c.series.map(function (s) {
-        return { name: s.name, type: c.type, data: s.data, smooth: c.type === "line", itemStyle: { color: "#1d4f91" },
+        return { name: s.name, type: c.type, data: s.data, itemStyle: { color: "#1d4f91" },
           areaStyle: c.type === "line" ? { opacity: 0.12 } : undefined };
       })
     });
