@@ -35,8 +35,8 @@ func (h *Handler) Routes() []web.Route {
 		web.Handle("GET /api/v1/appeals/limits", chiefs, h.apiLimits).Doc("诉求办理时限（工作日）", nil, Limits{}),
 		web.Handle("PUT /api/v1/appeals/limits", officeR, h.apiSaveLimits).Doc("修改诉求办理时限（对此后的派单生效）", Limits{}, Limits{}),
 		web.Handle("GET /api/v1/appeals/{id}", readers, h.apiGet).Doc("企业诉求详情", nil, Appeal{}),
-		web.Handle("POST /api/v1/appeals/{id}/actions/{action}", readers, h.apiAct).Doc("诉求办理操作：accept answer dispatch refuse_return sign request_return extend reply revisit reopen close supervise", ActionBody{}, Appeal{}),
-		web.Handle("GET /api/v1/appeals/{id}/events", readers, h.apiEvents).Doc("诉求办理过程（最早的在前）", nil, []flow.Event{}),
+		web.Handle("POST /api/v1/appeals/{id}/actions/{action}", readers, web.ActionAPI(h.Svc.Act)).Doc("诉求办理操作：accept answer dispatch refuse_return sign request_return extend reply revisit reopen close supervise", ActionBody{}, Appeal{}),
+		web.Handle("GET /api/v1/appeals/{id}/events", readers, web.HistoryAPI(h.Svc.Events)).Doc("诉求办理过程（最早的在前）", nil, []flow.Event{}),
 
 		web.Handle("GET /appeals", readers, h.listPage),
 		web.Handle("GET /appeals/new", filing, h.newPage),
@@ -179,34 +179,6 @@ func (h *Handler) apiGet(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return web.OK(w, a)
-}
-
-func (h *Handler) apiAct(w http.ResponseWriter, r *http.Request) error {
-	id, err := web.PathID(r, "id")
-	if err != nil {
-		return err
-	}
-	body, err := web.ReadBody(r)
-	if err != nil {
-		return err
-	}
-	a, err := h.Svc.Act(r.Context(), web.Principal(r), id, r.PathValue("action"), body)
-	if err != nil {
-		return err
-	}
-	return web.OK(w, a)
-}
-
-func (h *Handler) apiEvents(w http.ResponseWriter, r *http.Request) error {
-	id, err := web.PathID(r, "id")
-	if err != nil {
-		return err
-	}
-	evs, err := h.Svc.Events(r.Context(), web.Principal(r), id)
-	if err != nil {
-		return err
-	}
-	return web.OK(w, evs)
 }
 
 // RatesView is the answer of GET /appeals/rates.

@@ -45,8 +45,8 @@ func (h *Handler) Routes() []web.Route {
 		web.Handle("GET /api/v1/finance/needs", needReaders, h.apiNeeds).Doc("融资需求列表（银行：推送给本行或公开的需求；waiting=true 为待响应，绿色通道优先、先到先办）", nil, web.List[Need]{}),
 		web.Handle("POST /api/v1/finance/needs", posters, h.apiPost).Doc("发布融资需求（企业自行发布或营商办代为发布）", NeedInput{}, Need{}).Created(),
 		web.Handle("GET /api/v1/finance/needs/{id}", needReaders, h.apiNeed).Doc("融资需求详情", nil, Need{}),
-		web.Handle("POST /api/v1/finance/needs/{id}/actions/{action}", needReaders, h.apiAct).Doc("融资需求办理：take 接单、decline 拒绝、approve_credit 授信、deny_credit 授信否决、disburse 放款、cancel 取消", nil, Need{}),
-		web.Handle("GET /api/v1/finance/needs/{id}/events", needReaders, h.apiEvents).Doc("融资需求的办理过程", nil, []flow.Event{}),
+		web.Handle("POST /api/v1/finance/needs/{id}/actions/{action}", needReaders, web.ActionAPI(h.Svc.Act)).Doc("融资需求办理：take 接单、decline 拒绝、approve_credit 授信、deny_credit 授信否决、disburse 放款、cancel 取消", nil, Need{}),
+		web.Handle("GET /api/v1/finance/needs/{id}/events", needReaders, web.HistoryAPI(h.Svc.Events)).Doc("融资需求的办理过程", nil, []flow.Event{}),
 		web.Handle("GET /api/v1/finance/needs/{id}/matches", needReaders, h.apiMatches).Doc("为融资需求匹配的金融产品（按适配程度排序，附理由）", nil, []Match{}),
 		web.Handle("POST /api/v1/finance/needs/{id}/recommendation", office, h.apiRecommend).Doc("营商办为融资需求推荐产品", Recommendation{}, Need{}),
 		web.Handle("POST /api/v1/finance/needs/{id}/contact", needReaders, h.apiContact).Doc("查看联系人完整信息（接单银行；留痕）", nil, ContactView{}),
@@ -295,37 +295,6 @@ func (h *Handler) apiNeed(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return web.OK(w, n)
-}
-
-func (h *Handler) apiAct(w http.ResponseWriter, r *http.Request) error {
-	id, err := web.PathID(r, "id")
-	if err != nil {
-		return err
-	}
-	body, err := web.ReadBody(r)
-	if err != nil {
-		return err
-	}
-	n, err := h.Svc.Act(r.Context(), web.Principal(r), id, r.PathValue("action"), body)
-	if err != nil {
-		return err
-	}
-	return web.OK(w, n)
-}
-
-func (h *Handler) apiEvents(w http.ResponseWriter, r *http.Request) error {
-	id, err := web.PathID(r, "id")
-	if err != nil {
-		return err
-	}
-	evs, err := h.Svc.Events(r.Context(), web.Principal(r), id)
-	if err != nil {
-		return err
-	}
-	if evs == nil {
-		evs = []flow.Event{}
-	}
-	return web.OK(w, evs)
 }
 
 func (h *Handler) apiMatches(w http.ResponseWriter, r *http.Request) error {

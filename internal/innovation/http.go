@@ -56,7 +56,7 @@ func (h *Handler) Routes() []web.Route {
 		web.Handle("POST /api/v1/innovation/transfers", writers, h.apiCreateTransfer).Doc("登记成果转化项目（从研发环节开始）", TransferInput{}, Transfer{}).Created(),
 		web.Handle("GET /api/v1/innovation/transfers/{id}", readers, h.apiTransfer).Doc("成果转化详情", nil, Transfer{}),
 		web.Handle("PUT /api/v1/innovation/transfers/{id}", writers, h.apiUpdateTransfer).Doc("修改成果转化项目", TransferInput{}, Transfer{}),
-		web.Handle("POST /api/v1/innovation/transfers/{id}/actions/{action}", readers, h.apiAct).Doc("成果转化流程操作：advance 推进到下一环节（date）", AdvanceBody{}, Transfer{}),
+		web.Handle("POST /api/v1/innovation/transfers/{id}/actions/{action}", readers, web.ActionAPI(h.Svc.Act)).Doc("成果转化流程操作：advance 推进到下一环节（date）", AdvanceBody{}, Transfer{}),
 		web.Handle("GET /api/v1/innovation/transfers/{id}/events", readers, h.apiTransferEvents).Doc("成果转化的环节记录（由早到晚）", nil, []flow.Event{}),
 
 		web.Handle("POST /api/v1/innovation/self-check/high-tech", readers, h.apiCheckHighTech).Doc("高新技术企业认定条件自测（结果仅供参考）", HighTechFigures{}, CheckResult{}),
@@ -489,16 +489,6 @@ func (h *Handler) apiUpdateTransfer(w http.ResponseWriter, r *http.Request) erro
 			return Transfer{}, err
 		}
 		return h.Svc.UpdateTransfer(r.Context(), web.Principal(r), id, in)
-	})
-}
-
-func (h *Handler) apiAct(w http.ResponseWriter, r *http.Request) error {
-	return withID(w, r, func(id int64) (Transfer, error) {
-		body, err := web.ReadBody(r)
-		if err != nil {
-			return Transfer{}, err
-		}
-		return h.Svc.Act(r.Context(), web.Principal(r), id, r.PathValue("action"), body)
 	})
 }
 

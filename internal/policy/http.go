@@ -45,8 +45,8 @@ func (h *Handler) Routes() []web.Route {
 		web.Handle("GET /api/v1/policy-applications", appReaders, h.apiApplications).Doc("政策兑现申请列表（按企业名称搜索；按政策、企业、状态筛选）", nil, web.List[Application]{}),
 		web.Handle("POST /api/v1/policy-applications", applicants, h.apiCreateApplication).Doc("申报依申请政策（企业本企业；营商办代企业申报）", ApplicationInput{}, Application{}).Created(),
 		web.Handle("GET /api/v1/policy-applications/{id}", appReaders, h.apiApplication).Doc("政策兑现申请详情（账户已脱敏）", nil, Application{}),
-		web.Handle("POST /api/v1/policy-applications/{id}/actions/{action}", applicants, h.apiAct).Doc("办理政策兑现申请：confirm submit accept return review publicize approve pay reject", nil, Application{}),
-		web.Handle("GET /api/v1/policy-applications/{id}/events", appReaders, h.apiEvents).Doc("政策兑现申请的办理过程", nil, []flow.Event{}),
+		web.Handle("POST /api/v1/policy-applications/{id}/actions/{action}", applicants, web.ActionAPI(h.Svc.Act)).Doc("办理政策兑现申请：confirm submit accept return review publicize approve pay reject", nil, Application{}),
+		web.Handle("GET /api/v1/policy-applications/{id}/events", appReaders, web.HistoryAPI(h.Svc.Events)).Doc("政策兑现申请的办理过程", nil, []flow.Event{}),
 		web.Handle("POST /api/v1/policy-applications/{id}/reveal", applicants, h.apiReveal).Doc("查看完整对公账户（记入审计日志）", nil, Revealed{}),
 
 		web.Handle("GET /policies", readers, h.policiesPage),
@@ -477,34 +477,6 @@ func (h *Handler) apiCreateApplication(w http.ResponseWriter, r *http.Request) e
 		return err
 	}
 	return web.Created(w, a)
-}
-
-func (h *Handler) apiAct(w http.ResponseWriter, r *http.Request) error {
-	id, err := web.PathID(r, "id")
-	if err != nil {
-		return err
-	}
-	body, err := web.ReadBody(r)
-	if err != nil {
-		return err
-	}
-	a, err := h.Svc.Act(r.Context(), web.Principal(r), id, r.PathValue("action"), body)
-	if err != nil {
-		return err
-	}
-	return web.OK(w, a)
-}
-
-func (h *Handler) apiEvents(w http.ResponseWriter, r *http.Request) error {
-	id, err := web.PathID(r, "id")
-	if err != nil {
-		return err
-	}
-	evs, err := h.Svc.Events(r.Context(), web.Principal(r), id)
-	if err != nil {
-		return err
-	}
-	return web.OK(w, evs)
 }
 
 func (h *Handler) apiReveal(w http.ResponseWriter, r *http.Request) error {

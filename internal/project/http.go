@@ -59,7 +59,7 @@ func (h *Handler) Routes() []web.Route {
 		web.Handle("GET /api/v1/projects/{id}", readers, h.apiGet).Doc("项目详情", nil, Project{}),
 		web.Handle("PUT /api/v1/projects/{id}", actorsR, h.apiUpdate).Doc("修改项目信息（阶段与实际日期只能通过阶段操作改变）", Input{}, Project{}),
 		web.Handle("POST /api/v1/projects/{id}/actions/{action}", actorsR, h.apiAct).Doc("阶段操作：start 开工、register 入库、produce 投产、reach_effect 达效、stall 停滞、resume 恢复、terminate 终止", ActionIn{}, Project{}),
-		web.Handle("GET /api/v1/projects/{id}/events", readers, h.apiEvents).Doc("项目阶段变化记录（谁在何时做了什么，按时间先后）", nil, []flow.Event{}),
+		web.Handle("GET /api/v1/projects/{id}/events", readers, web.HistoryAPI(h.Svc.Events)).Doc("项目阶段变化记录（谁在何时做了什么，按时间先后）", nil, []flow.Event{}),
 		web.Handle("GET /api/v1/projects/{id}/files", readers, h.apiFiles).Doc("项目佐证材料列表", nil, []File{}),
 		web.Handle("POST /api/v1/projects/{id}/files", actorsR, h.apiUpload).Doc("上传阶段佐证材料（multipart：file、stage、note）", UploadIn{}, File{}).Limit(fileBody).Created(),
 		web.Handle("GET /api/v1/projects/{id}/files/{file}", readers, h.apiDownload).Doc("下载佐证材料（以附件方式）", nil, nil),
@@ -275,18 +275,6 @@ func (h *Handler) apiAct(w http.ResponseWriter, r *http.Request) error {
 	}
 	p.Localize(h.today(), i18n.From(r.Context()))
 	return web.OK(w, p)
-}
-
-func (h *Handler) apiEvents(w http.ResponseWriter, r *http.Request) error {
-	id, err := web.PathID(r, "id")
-	if err != nil {
-		return err
-	}
-	evs, err := h.Svc.Events(r.Context(), web.Principal(r), id)
-	if err != nil {
-		return err
-	}
-	return web.OK(w, evs)
 }
 
 func (h *Handler) apiFiles(w http.ResponseWriter, r *http.Request) error {

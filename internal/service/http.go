@@ -49,8 +49,8 @@ func (h *Handler) Routes() []web.Route {
 		web.Handle("GET /api/v1/cases", caseReaders, h.apiCases).Doc("办件列表（红灯、黄灯在前；按状态、事项、渠道、超期、预警、收件日期筛选）", nil, web.List[Case]{}),
 		web.Handle("POST /api/v1/cases", receivers, h.apiReceive).Doc("收件（窗口、网上申请或远程）；可当场受理、一次性告知补正、不予受理，即办件当场办结", CaseInput{}, Case{}).Created(),
 		web.Handle("GET /api/v1/cases/{id}", caseReaders, h.apiCase).Doc("办件详情", nil, Case{}),
-		web.Handle("POST /api/v1/cases/{id}/actions/{action}", receivers, h.apiAct).Doc("办件操作：accept、request_supplement、supplement、reject、start_processing、start_special、end_special、conclude、deliver、return、withdraw", nil, Case{}),
-		web.Handle("GET /api/v1/cases/{id}/events", caseReaders, h.apiCaseEvents).Doc("办件办理过程", nil, []flow.Event{}),
+		web.Handle("POST /api/v1/cases/{id}/actions/{action}", receivers, web.ActionAPI(h.Svc.Act)).Doc("办件操作：accept、request_supplement、supplement、reject、start_processing、start_special、end_special、conclude、deliver、return、withdraw", nil, Case{}),
+		web.Handle("GET /api/v1/cases/{id}/events", caseReaders, web.HistoryAPI(h.Svc.CaseEvents)).Doc("办件办理过程", nil, []flow.Event{}),
 		web.Handle("GET /api/v1/cases/{id}/applicant", windowStaff, h.apiReveal).Doc("查看申请人完整个人信息（留痕审计）", nil, Applicant{}),
 		web.Handle("POST /api/v1/cases/{id}/evaluation", raters, h.apiEvaluate).Doc("评价办件（好差评，每件一次）", EvaluationInput{}, Evaluation{}).Created(),
 		web.Handle("GET /api/v1/cases/{id}/evaluation", caseReaders, h.apiEvaluation).Doc("办件的评价", nil, Evaluation{}),
@@ -410,37 +410,6 @@ func (h *Handler) apiCase(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return web.OK(w, c)
-}
-
-func (h *Handler) apiAct(w http.ResponseWriter, r *http.Request) error {
-	id, err := web.PathID(r, "id")
-	if err != nil {
-		return err
-	}
-	body, err := web.ReadBody(r)
-	if err != nil {
-		return err
-	}
-	c, err := h.Svc.Act(r.Context(), web.Principal(r), id, r.PathValue("action"), body)
-	if err != nil {
-		return err
-	}
-	return web.OK(w, c)
-}
-
-func (h *Handler) apiCaseEvents(w http.ResponseWriter, r *http.Request) error {
-	id, err := web.PathID(r, "id")
-	if err != nil {
-		return err
-	}
-	evs, err := h.Svc.CaseEvents(r.Context(), web.Principal(r), id)
-	if err != nil {
-		return err
-	}
-	if evs == nil {
-		evs = []flow.Event{}
-	}
-	return web.OK(w, evs)
 }
 
 func (h *Handler) apiReveal(w http.ResponseWriter, r *http.Request) error {
