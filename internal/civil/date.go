@@ -75,6 +75,14 @@ func (d Date) String() string {
 	return fmt.Sprintf("%04d-%02d-%02d", d.Year, d.Month, d.Day)
 }
 
+// Chinese writes d as prose does in Chinese documents: 2023年6月30日.
+func (d Date) Chinese() string {
+	if d.IsZero() {
+		return ""
+	}
+	return fmt.Sprintf("%d年%d月%d日", d.Year, d.Month, d.Day)
+}
+
 // Time returns midnight of d in the zone.
 func (d Date) Time() time.Time { return time.Date(d.Year, d.Month, d.Day, 0, 0, 0, 0, Zone) }
 

@@ -85,3 +85,18 @@ func TestScan(t *testing.T) {
 		t.Errorf("Scan(nil) = %s, %v", d, err)
 	}
 }
+
+func TestChineseDate(t *testing.T) {
+	for _, tc := range []struct {
+		d    Date
+		want string
+	}{
+		{MustParse("2023-06-30"), "2023年6月30日"},
+		{MustParse("2024-01-05"), "2024年1月5日"},
+		{Date{}, ""},
+	} {
+		if got := tc.d.Chinese(); got != tc.want {
+			t.Errorf("%v.Chinese() = %q, want %q", tc.d, got, tc.want)
+		}
+	}
+}

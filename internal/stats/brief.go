@@ -96,7 +96,7 @@ func write(zone string, from, to civil.Date, cur, prev map[string]any) *Brief {
 	pf, pt := Previous(from, to)
 	b := &Brief{
 		Title:    zone + period + "优化营商环境工作情况",
-		Subtitle: fmt.Sprintf("统计期间：%s至%s；比较期间：%s至%s。数据由店小二平台根据业务记录自动生成。", from, to, pf, pt),
+		Subtitle: fmt.Sprintf("统计期间：%s至%s；比较期间：%s至%s。数据由店小二平台根据业务记录自动生成。", from.Chinese(), to.Chinese(), pf.Chinese(), pt.Chinese()),
 		From:     from, To: to, Summary: cur,
 	}
 	if zone == "" {
@@ -107,7 +107,7 @@ func write(zone string, from, to civil.Date, cur, prev map[string]any) *Brief {
 	lv := func(k string) int64 { return Int(cur, "sites.by_level."+k) }
 	service := []string{
 		fmt.Sprintf("截至%s，全区已建成区级企业服务大厅%d个、街道便民服务大厅%d个、村（社区）便民服务站%d个、园区（商街、小区）政务服务“微站点”%d个，共%s，四级政务服务体系覆盖园区、商街和小区。",
-			to, lv("district_hall"), lv("street_hall"), lv("community_station"), lv("micro_site"), x.n("sites.total", "个站点")),
+			to.Chinese(), lv("district_hall"), lv("street_hall"), lv("community_station"), lv("micro_site"), x.n("sites.total", "个站点")),
 		fmt.Sprintf("%s，各站点共收件%s，受理%s%s，办结%s%s，按时办结率%s；%s。其中通过“云端政务超市”远程办理%s%s。",
 			period, x.n("cases.received", "件"), x.n("cases.accepted", "件"), x.cmp("cases.accepted"), x.n("cases.concluded", "件"), x.cmp("cases.concluded"),
 			x.rate("cases.on_time_rate"), overdue(Int(cur, "cases.overdue_open")), x.n("cases.remote", "件"), x.cmp("cases.remote")),
@@ -170,7 +170,7 @@ func write(zone string, from, to civil.Date, cur, prev map[string]any) *Brief {
 	if _, _, ok := Path(cur, "places.residential_cluster"); ok {
 		b.Sections = append(b.Sections, Section{"四、推进产城融合，建设宜居宜业新城", []string{
 			fmt.Sprintf("按照产城融合理念布局公共服务设施，截至%s，规划建设居住组团%s、园区级产业服务中心%s、生活和生产邻里中心%s，配套建设教育、医疗、文化、体育、交通等公共服务设施%s。",
-				to, x.n("places.residential_cluster", "个"), x.n("places.service_center", "个"), x.n("places.neighbourhood_center", "个"), x.n("places.facilities", "处")),
+				to.Chinese(), x.n("places.residential_cluster", "个"), x.n("places.service_center", "个"), x.n("places.neighbourhood_center", "个"), x.n("places.facilities", "处")),
 		}})
 	}
 
@@ -183,7 +183,7 @@ func write(zone string, from, to civil.Date, cur, prev map[string]any) *Brief {
 	}
 	innovation := []string{
 		fmt.Sprintf("坚持创新驱动，截至%s，全区有效高新技术企业%s，入库科技型中小企业%s；%s。",
-			to, x.n("innovation.high_tech_enterprises", "家"), x.n("innovation.tech_smes", "家"), platforms),
+			to.Chinese(), x.n("innovation.high_tech_enterprises", "家"), x.n("innovation.tech_smes", "家"), platforms),
 		fmt.Sprintf("%s举办创新挑战赛、创新创业大赛、科技创新大会等创新创业活动%s%s；%s与%s建立产学研合作关系。",
 			period, x.n("innovation.events", "场次"), x.cmp("innovation.events"), x.n("innovation.partnership_universities", "所高校院所"), x.n("innovation.partnership_enterprises", "家企业")),
 	}

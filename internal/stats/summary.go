@@ -315,5 +315,5 @@ func Label(from, to civil.Date) string {
 		return strconv.Itoa(from.Year) + "年" + strconv.Itoa(int(from.Month)) + "月" + strconv.Itoa(from.Day) + "日至" +
 			strconv.Itoa(int(to.Month)) + "月" + strconv.Itoa(to.Day) + "日"
 	}
-	return from.String() + "至" + to.String()
+	return from.Chinese() + "至" + to.Chinese()
 }
