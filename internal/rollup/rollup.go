@@ -29,6 +29,7 @@ import (
 // The values a transaction adds are summed in memory and written just
 // before it commits, in one statement per table (Flush): a case's
 // transition touches some twenty rows, which one round trip then carries.
+// A transaction adding very many is flushed on the way (flushAt).
 func Add(ctx context.Context, tx *store.Tx, metric string, day civil.Date, orgID int64, dim string, delta int64) error {
 	if delta == 0 {
 		return nil
@@ -53,8 +54,17 @@ func Add(ctx context.Context, tx *store.Tx, metric string, day civil.Date, orgID
 	if dim != "" {
 		b.add(dimMetric(metric), orgID, dim, d, m, delta)
 	}
+	if len(b.day) >= flushAt {
+		return Flush(ctx, tx)
+	}
 	return nil
 }
+
+// flushAt is how many day rows a transaction's buffer holds before Add
+// writes them out: a rebuild of millions of records then needs tens of
+// megabytes, not gigabytes. The writes add to the rows, so flushing early
+// changes nothing but when. (A variable so that tests can flush often.)
+var flushAt = 100_000
 
 type bufferKey struct{}
 

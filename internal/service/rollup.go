@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"strconv"
 	"time"
@@ -152,6 +153,11 @@ func moveMark(add adder, mark, t civil.Date, k calendar.Clock, org int64, dim st
 // events, inside tx (the metrics have been cleared). Each case's history is
 // replayed with the clocks its events recorded, so a later change to the
 // calendar does not rewrite the past.
+//
+// The records are read in ranges of ids, and each range's sums are added
+// to the rollups before the next is read: memory stays flat at millions of
+// cases, and no rollup is written while a query is still open (one
+// connection on PostgreSQL cannot do both).
 func (s *Service) Rebuild(ctx context.Context, tx *store.Tx) error {
 	type key struct {
 		metric string
@@ -164,44 +170,93 @@ func (s *Service) Rebuild(ctx context.Context, tx *store.Tx) error {
 		acc[key{metric, day, org, dim}] += delta
 		return nil
 	}
-	type caseRow struct {
-		org, site int64
-		mark      civil.Date
+	drain := func() error {
+		for k, v := range acc {
+			if err := rollup.Add(ctx, tx, k.metric, k.day, k.org, k.dim, v); err != nil {
+				return err
+			}
+		}
+		clear(acc)
+		return nil
 	}
-	cases := map[int64]*caseRow{}
-	rows, err := tx.Query(ctx, "SELECT id, org_id, site_id, channel, received_on FROM cases")
-	if err != nil {
-		return err
+	parts := []struct {
+		table, query string
+		row          func(rows *sql.Rows) error
+	}{
+		{"cases", "SELECT org_id, site_id, channel, received_on FROM cases WHERE id >= ? AND id < ?", func(rows *sql.Rows) error {
+			var org, site int64
+			var ch Channel
+			var on civil.Date
+			if err := rows.Scan(&org, &site, &ch, &on); err != nil {
+				return err
+			}
+			return countReception(add, on, org, site, ch)
+		}},
+		{"cases", `SELECT c.id, c.org_id, c.site_id, e.action, e.on_date, e.data
+			FROM flow_events e JOIN cases c ON c.id = e.entity_id
+			WHERE e.entity = 'case' AND e.action <> 'receive' AND e.entity_id >= ? AND e.entity_id < ?
+			ORDER BY e.entity_id, e.id`, caseReplay(add)},
+		{"evaluations", "SELECT site_id, org_id, score, evaluated_on FROM evaluations WHERE id >= ? AND id < ?", func(rows *sql.Rows) error {
+			var site, org int64
+			var score int
+			var on civil.Date
+			if err := rows.Scan(&site, &org, &score, &on); err != nil {
+				return err
+			}
+			return countEvaluation(add, on, org, site, score)
+		}},
+		{"bad_reviews", "SELECT site_id, org_id, closed_on FROM bad_reviews WHERE closed_on IS NOT NULL AND id >= ? AND id < ?", func(rows *sql.Rows) error {
+			var site, org int64
+			var on civil.Date
+			if err := rows.Scan(&site, &org, &on); err != nil {
+				return err
+			}
+			return add(mBadClosed, on, org, siteDim(site), 1)
+		}},
+		{"remote_sessions", "SELECT site_id, org_id, started_at FROM remote_sessions WHERE id >= ? AND id < ?", func(rows *sql.Rows) error {
+			var site, org int64
+			var at time.Time
+			if err := rows.Scan(&site, &org, &at); err != nil {
+				return err
+			}
+			return add(mRemoteSessions, civil.Of(at), org, siteDim(site), 1)
+		}},
 	}
-	for rows.Next() {
-		var id, org, site int64
-		var ch Channel
-		var on civil.Date
-		if err := rows.Scan(&id, &org, &site, &ch, &on); err != nil {
-			rows.Close()
+	for _, part := range parts {
+		var last int64
+		if err := tx.QueryRow(ctx, "SELECT COALESCE(MAX(id), 0) FROM "+part.table).Scan(&last); err != nil {
 			return err
 		}
-		cases[id] = &caseRow{org: org, site: site}
-		countReception(add, on, org, site, ch)
+		for lo := int64(0); lo <= last; lo += rebuildSpan {
+			if err := eachRow(ctx, tx, part.query, []any{lo, lo + rebuildSpan}, part.row); err != nil {
+				return err
+			}
+			if err := drain(); err != nil {
+				return err
+			}
+		}
 	}
-	if err := rows.Close(); err != nil {
-		return err
-	}
-	rows, err = tx.Query(ctx, "SELECT entity_id, action, on_date, data FROM flow_events WHERE entity = 'case' AND action <> 'receive' ORDER BY entity_id, id")
-	if err != nil {
-		return err
-	}
-	for rows.Next() {
-		var id int64
+	return nil
+}
+
+// rebuildSpan is how many ids a rebuild reads at a time. (A variable so
+// that tests can cut a small history into many ranges.)
+var rebuildSpan int64 = 200_000
+
+// caseReplay follows case events in order, case by case, keeping the
+// current case's overdue mark.
+func caseReplay(add adder) func(rows *sql.Rows) error {
+	var current int64
+	var mark civil.Date
+	return func(rows *sql.Rows) error {
+		var id, org, site int64
 		var action, data string
 		var on civil.Date
-		if err := rows.Scan(&id, &action, &on, &data); err != nil {
-			rows.Close()
+		if err := rows.Scan(&id, &org, &site, &action, &on, &data); err != nil {
 			return err
 		}
-		c := cases[id]
-		if c == nil {
-			continue
+		if id != current {
+			current, mark = id, civil.Date{}
 		}
 		var d struct {
 			Clock *calendar.Clock `json:"clock"`
@@ -210,68 +265,28 @@ func (s *Service) Rebuild(ctx context.Context, tx *store.Tx) error {
 		var k calendar.Clock
 		if d.Clock != nil {
 			k = *d.Clock
-			c.mark, _ = moveMark(add, c.mark, on, k, c.org, siteDim(c.site))
+			var err error
+			if mark, err = moveMark(add, mark, on, k, org, siteDim(site)); err != nil {
+				return err
+			}
 		}
-		countAction(add, action, on, k, c.org, c.site)
+		return countAction(add, action, on, k, org, site)
 	}
-	if err := rows.Close(); err != nil {
-		return err
-	}
-	rows, err = tx.Query(ctx, "SELECT site_id, org_id, score, evaluated_on FROM evaluations")
+}
+
+// eachRow runs query and hands each row to fn.
+func eachRow(ctx context.Context, tx *store.Tx, query string, args []any, fn func(rows *sql.Rows) error) error {
+	rows, err := tx.Query(ctx, query, args...)
 	if err != nil {
 		return err
 	}
+	defer rows.Close()
 	for rows.Next() {
-		var site, org int64
-		var score int
-		var on civil.Date
-		if err := rows.Scan(&site, &org, &score, &on); err != nil {
-			rows.Close()
-			return err
-		}
-		countEvaluation(add, on, org, site, score)
-	}
-	if err := rows.Close(); err != nil {
-		return err
-	}
-	rows, err = tx.Query(ctx, "SELECT site_id, org_id, closed_on FROM bad_reviews WHERE closed_on IS NOT NULL")
-	if err != nil {
-		return err
-	}
-	for rows.Next() {
-		var site, org int64
-		var on civil.Date
-		if err := rows.Scan(&site, &org, &on); err != nil {
-			rows.Close()
-			return err
-		}
-		add(mBadClosed, on, org, siteDim(site), 1)
-	}
-	if err := rows.Close(); err != nil {
-		return err
-	}
-	rows, err = tx.Query(ctx, "SELECT site_id, org_id, started_at FROM remote_sessions")
-	if err != nil {
-		return err
-	}
-	for rows.Next() {
-		var site, org int64
-		var at time.Time
-		if err := rows.Scan(&site, &org, &at); err != nil {
-			rows.Close()
-			return err
-		}
-		add(mRemoteSessions, civil.Of(at), org, siteDim(site), 1)
-	}
-	if err := rows.Close(); err != nil {
-		return err
-	}
-	for k, v := range acc {
-		if err := rollup.Add(ctx, tx, k.metric, k.day, k.org, k.dim, v); err != nil {
+		if err := fn(rows); err != nil {
 			return err
 		}
 	}
-	return nil
+	return rows.Close()
 }
 
 // countEvaluation counts an evaluation and, for a score of 1 or 2, the bad

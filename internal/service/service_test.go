@@ -460,6 +460,7 @@ func history(t *testing.T, f *fixture, seed uint64, n int) {
 // TestRebuildEqualsRunningTotals replays random histories and checks that
 // recomputing the rollups from the records gives exactly the running totals.
 func TestRebuildEqualsRunningTotals(t *testing.T) {
+	t.Cleanup(service.SetRebuildSpan(7)) // 80 cases in a dozen ranges
 	f := newFixture(t, "2023-09-30")
 	history(t, f, 1, 80)
 	before, err := rollup.Snapshot(f.ctx, f.db.Read(), service.MetricPrefix)

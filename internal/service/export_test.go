@@ -1,0 +1,8 @@
+package service
+
+// SetRebuildSpan makes Rebuild read n ids at a time, until restore is called.
+func SetRebuildSpan(n int64) (restore func()) {
+	old := rebuildSpan
+	rebuildSpan = n
+	return func() { rebuildSpan = old }
+}
