@@ -141,6 +141,10 @@ func (a *App) build(ctx context.Context) error {
 	if _, err := a.Stats.RebuildIfStale(ctx, before == 0); err != nil {
 		return fmt.Errorf("rollups: %w", err)
 	}
+	if err := a.DB.Optimize(ctx); err != nil {
+		return fmt.Errorf("optimize: %w", err)
+	}
+	a.Jobs.Add(jobs.Job{Name: "store.optimize", Every: 24 * time.Hour, Run: a.DB.Optimize})
 	routes := a.routes()
 	if err := a.UI.Parse(); err != nil {
 		return err

@@ -11,6 +11,7 @@ import (
 	"xiaoer/internal/civil"
 	"xiaoer/internal/i18n"
 	"xiaoer/internal/money"
+	"xiaoer/internal/org"
 	"xiaoer/internal/platform"
 	"xiaoer/internal/rollup"
 	"xiaoer/internal/store"
@@ -42,13 +43,17 @@ func Qualified(ctx context.Context, q store.Querier, path, kind string, on civil
 	var w store.Where
 	w.Add("q.kind = ? AND q.valid_to >= ? AND q.valid_from <= ?", kind, on, on)
 	from := "qualifications q"
-	if path != "" && path != "/" {
+	all, err := org.CoversAll(ctx, q, path)
+	if err != nil {
+		return 0, err
+	}
+	if !all {
 		from += " JOIN enterprises e ON e.id = q.enterprise_id"
 		pathPred(&w, "e.org_id", path)
 	}
 	where, args := w.SQL()
 	var n int64
-	err := q.QueryRow(ctx, "SELECT COUNT(DISTINCT q.enterprise_id) FROM "+from+where, args...).Scan(&n)
+	err = q.QueryRow(ctx, "SELECT COUNT(DISTINCT q.enterprise_id) FROM "+from+where, args...).Scan(&n)
 	return n, err
 }
 

@@ -119,6 +119,17 @@ func (s *Service) Get(ctx context.Context, id int64) (Org, error) {
 	return scan(s.DB.Read().QueryRow(ctx, "SELECT "+cols+" FROM orgs WHERE id = ?", id))
 }
 
+// CoversAll reports whether the subtree at path holds every org, as the
+// zone's own node does: a query scoped to it then needs no join to orgs.
+func CoversAll(ctx context.Context, q store.Querier, path string) (bool, error) {
+	if path == "" || path == "/" {
+		return true, nil
+	}
+	var outside bool
+	err := q.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM orgs WHERE path NOT LIKE ?)", path+"%").Scan(&outside)
+	return !outside, err
+}
+
 // GetTx returns one org inside a transaction.
 func GetTx(ctx context.Context, q store.Querier, id int64) (Org, error) {
 	return scan(q.QueryRow(ctx, "SELECT "+cols+" FROM orgs WHERE id = ?", id))
