@@ -80,6 +80,7 @@ type Principal struct {
 	Roles        []Role
 	OrgID        int64  // the user's org node
 	OrgPath      string // materialised path of that node, "/1/4/"
+	WholeTree    bool   // the node's subtree holds every org (the zone's own node)
 	SiteID       int64  // clerks: their site
 	EnterpriseID int64  // enterprise users: their enterprise
 	SessionID    int64  // 0 for API tokens and system jobs

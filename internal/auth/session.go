@@ -16,6 +16,7 @@ import (
 	"xiaoer/internal/civil"
 	"xiaoer/internal/errs"
 	"xiaoer/internal/i18n"
+	"xiaoer/internal/org"
 	"xiaoer/internal/store"
 	"xiaoer/internal/web"
 )
@@ -273,8 +274,12 @@ func (s *Service) principal(ctx context.Context, uid int64) (*access.Principal, 
 	case u.Demo && !s.DemoMode:
 		return nil, errDemoOff
 	}
+	whole, err := org.CoversAll(ctx, s.DB.Read(), u.orgPath)
+	if err != nil {
+		return nil, err
+	}
 	return &access.Principal{UserID: u.ID, Username: u.Username, Name: u.Name, Roles: u.Roles, OrgID: u.OrgID,
-		OrgPath: u.orgPath, SiteID: u.SiteID, EnterpriseID: u.EnterpriseID}, nil
+		OrgPath: u.orgPath, WholeTree: whole, SiteID: u.SiteID, EnterpriseID: u.EnterpriseID}, nil
 }
 
 // PrincipalOf returns the principal a user would act as (commands, tests).

@@ -206,7 +206,7 @@ func (s *Service) ReadScope(p *access.Principal, alias string) *access.Scope {
 		// Administrators see no business records.
 	default:
 		if p.Has(access.Leader, access.ServiceOffice, access.ProjectOffice) {
-			inOrgTree(sc, alias, p.OrgPath)
+			inOrgTree(sc, alias, p)
 		}
 		if p.Has(access.Clerk) {
 			// A window takes cases for any enterprise: the registry's
@@ -236,13 +236,15 @@ func orgTreeSQL(alias string) string {
 	return "EXISTS (SELECT 1 FROM orgs so WHERE so.id = " + alias + ".org_id AND so.path LIKE ?)"
 }
 
-// inOrgTree adds "in the org subtree at path" to a scope ("/" is all).
-func inOrgTree(sc *access.Scope, alias, path string) {
-	if path == "/" || path == "" {
+// inOrgTree adds "in p's org subtree" to a scope. A subtree that holds
+// every org needs no test at all (every enterprise has an org): a
+// zone-wide office's lists and counts then read the index alone.
+func inOrgTree(sc *access.Scope, alias string, p *access.Principal) {
+	if p.WholeTree || p.OrgPath == "/" || p.OrgPath == "" {
 		sc.All()
 		return
 	}
-	sc.Or(orgTreeSQL(alias), path+"%")
+	sc.Or(orgTreeSQL(alias), p.OrgPath+"%")
 }
 
 // WriteScope returns the predicate of the enterprises p may change: the
@@ -255,7 +257,7 @@ func (s *Service) WriteScope(p *access.Principal, alias string) *access.Scope {
 		sc.All()
 	default:
 		if p.Has(access.ServiceOffice) {
-			inOrgTree(sc, alias, p.OrgPath)
+			inOrgTree(sc, alias, p)
 		}
 		if p.Has(access.Cadre) {
 			sc.Or(alias+".cadre_user_id = ?", p.UserID)
