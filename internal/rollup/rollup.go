@@ -23,8 +23,8 @@ import (
 )
 
 // Add adds delta to metric on day, for the org node and dimension, in tx:
-// to the node and each of its ancestors as the subtree's total, and to the
-// node alone under the dimension when there is one.
+// to the node and each of its ancestors, as the subtree's total and, when
+// there is a dimension, as the subtree's value under it.
 //
 // The values a transaction adds are summed in memory and written just
 // before it commits, in one statement per table (Flush): a case's
@@ -50,9 +50,9 @@ func Add(ctx context.Context, tx *store.Tx, metric string, day civil.Date, orgID
 	d, m := day.String(), month(day)
 	for _, org := range chain {
 		b.add(metric, org, "", d, m, delta)
-	}
-	if dim != "" {
-		b.add(dimMetric(metric), orgID, dim, d, m, delta)
+		if dim != "" {
+			b.add(dimMetric(metric), org, dim, d, m, delta)
+		}
 	}
 	if len(b.day) >= flushAt {
 		return Flush(ctx, tx)
@@ -224,8 +224,8 @@ func pathIDs(path string) ([]int64, error) {
 
 // Move carries the totals of the node at oldPath, which now stands at
 // newPath with its subtree, from the ancestors it left to those it joined,
-// in tx: the node's own totals are its subtree's, so they are taken from
-// the one and added to the other. The org package calls it after it has
+// in tx: the node's own rows (totals and dimensions) are its subtree's, so
+// they are taken from the one and added to the other. The org package calls it after it has
 // rewritten the paths (and so, on PostgreSQL, waited for the transactions
 // still adding to the node).
 func Move(ctx context.Context, tx *store.Tx, oldPath, newPath string) error {
@@ -264,8 +264,8 @@ func Move(ctx context.Context, tx *store.Tx, oldPath, newPath string) error {
 		}
 		for _, m := range metrics {
 			for _, sh := range shifts {
-				if _, err := tx.Exec(ctx, "INSERT INTO "+t.table+" (metric, org_id, dim, "+t.col+", value) SELECT metric, CAST(? AS BIGINT), '', "+t.col+", CAST(? AS BIGINT) * value FROM "+t.table+
-					" WHERE metric = ? AND org_id = ? AND dim = '' ON CONFLICT (metric, org_id, dim, "+t.col+") DO UPDATE SET value = "+t.table+".value + excluded.value",
+				if _, err := tx.Exec(ctx, "INSERT INTO "+t.table+" (metric, org_id, dim, "+t.col+", value) SELECT metric, CAST(? AS BIGINT), dim, "+t.col+", CAST(? AS BIGINT) * value FROM "+t.table+
+					" WHERE metric = ? AND org_id = ? ON CONFLICT (metric, org_id, dim, "+t.col+") DO UPDATE SET value = "+t.table+".value + excluded.value",
 					sh.org, sh.sign, m, node); err != nil {
 					return err
 				}
@@ -355,9 +355,8 @@ func UptoByDim(ctx context.Context, q store.Querier, sc Scope, to civil.Date, me
 }
 
 // sum splits from..to into whole months (monthly rows) and the days at
-// either end (daily rows). Totals are read from the scope's own node (the
-// roots of the tree for everything); dimensions from the nodes of the
-// subtree.
+// either end (daily rows), read from the scope's own node (the roots of the
+// tree for everything).
 func sum(ctx context.Context, q store.Querier, sc Scope, from, to civil.Date, metrics []string, byDim bool, add func(metric, dim string, v int64)) error {
 	if len(metrics) == 0 || to.Before(from) {
 		return nil
@@ -397,21 +396,21 @@ func sum(ctx context.Context, q store.Querier, sc Scope, from, to civil.Date, me
 	in, margs := store.In(names)
 	var where string
 	var wargs []any
-	switch {
-	case byDim && sc.all():
-		where = " AND dim <> ''"
-	case byDim:
-		where, wargs = " AND dim <> '' AND org_id IN (SELECT id FROM orgs WHERE path LIKE ?)", []any{sc.Path + "%"}
-	case sc.all():
-		// Everything: the totals of the roots of the tree, and of records
+	if sc.all() {
+		// Everything: the rows of the roots of the tree, and of records
 		// kept without an org.
-		where = " AND dim = '' AND org_id IN (SELECT id FROM orgs WHERE parent_id IS NULL UNION ALL SELECT 0)"
-	default:
+		where = " AND org_id IN (SELECT id FROM orgs WHERE parent_id IS NULL UNION ALL SELECT 0)"
+	} else {
 		node, err := sc.node()
 		if err != nil {
 			return fmt.Errorf("rollup: bad scope %q", sc.Path)
 		}
-		where, wargs = " AND dim = '' AND org_id = ?", []any{node}
+		where, wargs = " AND org_id = ?", []any{node}
+	}
+	if byDim {
+		where += " AND dim <> ''"
+	} else {
+		where += " AND dim = ''"
 	}
 	dimCol, group := "''", "metric"
 	if byDim {

@@ -14,15 +14,16 @@ import (
 	"xiaoer/internal/store/storetest"
 )
 
-// TestSumMatchesBruteForce records random events and checks that the sum for
-// random periods (whole months, ragged ends, single days, across years)
-// equals the brute-force total. The buffer is flushed every few rows, as a
+// TestSumMatchesBruteForce records random events on three levels of a tree
+// and checks that the sums for random periods (whole months, ragged ends,
+// single days, across years) and scopes, in total and by dimension, equal
+// the brute-force totals. The buffer is flushed every few rows, as a
 // large rebuild's is, so partial flushes must add up too.
 func TestSumMatchesBruteForce(t *testing.T) {
 	t.Cleanup(rollup.SetFlushAt(17))
 	db := storetest.Open(t)
 	ctx := access.With(context.Background(), access.SystemPrincipal("test"))
-	var zone, street1, street2 org.Org
+	var zone, street1, street2, community org.Org
 	err := db.Write(ctx, func(tx *store.Tx) error {
 		tx.MarkAudited()
 		var err error
@@ -32,7 +33,10 @@ func TestSumMatchesBruteForce(t *testing.T) {
 		if street1, err = org.CreateTx(ctx, tx, org.Input{Name: "甲街道", Kind: org.Street, ParentID: zone.ID}); err != nil {
 			return err
 		}
-		street2, err = org.CreateTx(ctx, tx, org.Input{Name: "乙街道", Kind: org.Street, ParentID: zone.ID})
+		if street2, err = org.CreateTx(ctx, tx, org.Input{Name: "乙街道", Kind: org.Street, ParentID: zone.ID}); err != nil {
+			return err
+		}
+		community, err = org.CreateTx(ctx, tx, org.Input{Name: "一社区", Kind: org.Community, ParentID: street1.ID})
 		return err
 	})
 	if err != nil {
@@ -52,7 +56,7 @@ func TestSumMatchesBruteForce(t *testing.T) {
 		e := ev{
 			metric: []string{"a", "b"}[rng.IntN(2)],
 			day:    start.AddDays(rng.IntN(500)),
-			org:    []int64{street1.ID, street2.ID}[rng.IntN(2)],
+			org:    []int64{zone.ID, street1.ID, street2.ID, community.ID, 0}[rng.IntN(5)],
 			dim:    []string{"", "x", "y"}[rng.IntN(3)],
 			v:      int64(rng.IntN(10) - 2),
 		}
@@ -77,15 +81,22 @@ func TestSumMatchesBruteForce(t *testing.T) {
 			from = civil.New(from.Year, from.Month, 1)
 			to = civil.New(to.Year, to.Month+1, 1).AddDays(-1)
 		}
-		sc := rollup.Scope{Path: "/"}
-		want := int64(0)
-		onlyStreet := i%3 == 0
-		if onlyStreet {
-			sc = rollup.Scope{Path: street1.Path}
+		// Everything, the zone, a street with a community, a community.
+		scopes := []struct {
+			path string
+			orgs []int64
+		}{
+			{"/", []int64{zone.ID, street1.ID, street2.ID, community.ID, 0}},
+			{zone.Path, []int64{zone.ID, street1.ID, street2.ID, community.ID}},
+			{street1.Path, []int64{street1.ID, community.ID}},
+			{community.Path, []int64{community.ID}},
 		}
+		scope := scopes[i%len(scopes)]
+		sc := rollup.Scope{Path: scope.path}
+		want := int64(0)
 		byDim := map[string]int64{}
 		for _, e := range evs {
-			if e.metric == "a" && !e.day.Before(from) && !e.day.After(to) && (!onlyStreet || e.org == street1.ID) {
+			if e.metric == "a" && !e.day.Before(from) && !e.day.After(to) && slices.Contains(scope.orgs, e.org) {
 				want += e.v
 				if e.dim != "" { // rows without a dimension count only in totals
 					byDim[e.dim] += e.v
@@ -99,10 +110,18 @@ func TestSumMatchesBruteForce(t *testing.T) {
 		if got["a"] != want {
 			t.Fatalf("Sum(a, %s..%s, %s) = %d, want %d", from, to, sc.Path, got["a"], want)
 		}
-		dims, _ := rollup.SumByDim(ctx, db.Read(), sc, from, to, "a")
-		for d, v := range byDim {
-			if dims[d] != v {
-				t.Fatalf("SumByDim(%s..%s)[%q] = %d, want %d", from, to, d, dims[d], v)
+		dims, err := rollup.SumByDim(ctx, db.Read(), sc, from, to, "a")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for d := range byDim {
+			if dims[d] != byDim[d] {
+				t.Fatalf("SumByDim(%s..%s, %s)[%q] = %d, want %d", from, to, sc.Path, d, dims[d], byDim[d])
+			}
+		}
+		for d := range dims {
+			if dims[d] != byDim[d] {
+				t.Fatalf("SumByDim(%s..%s, %s)[%q] = %d, want %d", from, to, sc.Path, d, dims[d], byDim[d])
 			}
 		}
 		if _, ok := dims[""]; ok {
@@ -121,8 +140,9 @@ func TestRate(t *testing.T) {
 }
 
 // TestMoveCarriesTotals moves a community, with what was counted in it, to
-// another street: every node's totals then equal the sum over its subtree as
-// the tree now stands, and later values go to the new ancestors.
+// another street: every node's totals and values by dimension then equal
+// the sums over its subtree as the tree now stands, and later values go to
+// the new ancestors.
 func TestMoveCarriesTotals(t *testing.T) {
 	db := storetest.Open(t)
 	ctx := access.With(context.Background(), access.SystemPrincipal("test"))
@@ -192,6 +212,13 @@ func TestMoveCarriesTotals(t *testing.T) {
 			}
 			if got["a"] != want["a"] || got["b"] != want["b"] {
 				t.Errorf("%s (%s): %v, the records say %v", o.Name, o.Path, got, want)
+			}
+			dims, err := rollup.SumByDims(ctx, db.Read(), rollup.Scope{Path: o.Path}, from, to, "a", "b")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if dims["a"]["x"] != want["a"] || dims["b"]["x"] != want["b"] {
+				t.Errorf("%s (%s) by dimension: %v, the records say %v", o.Name, o.Path, dims, want)
 			}
 		}
 	}

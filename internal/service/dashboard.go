@@ -67,7 +67,8 @@ func (s *Service) Warnings(ctx context.Context, p *access.Principal, lang i18n.L
 	var w store.Where
 	w.Scope(ReadCaseScope(p, "c"))
 	in, args := store.In(OpenStates)
-	w.Add("c.status IN ("+in+")", args...)
+	// warning > 0 is what the index of lit cases (cases_warned) holds.
+	w.Add("c.warning > 0 AND c.status IN ("+in+")", args...)
 	where, wargs := w.SQL()
 	var red, yellow int
 	if err := s.DB.Read().QueryRow(ctx, "SELECT COALESCE(SUM(CASE WHEN c.warning = 2 THEN 1 ELSE 0 END), 0), "+

@@ -86,8 +86,8 @@ func (s *Service) home(ctx context.Context, p *access.Principal, lang i18n.Lang)
 	}
 	if !p.Has(access.Enterprise) || p.Has(access.Clerk, access.ServiceOffice, access.Leader) {
 		cards = append(cards,
-			platform.Card{Label: i18n.T("红灯（超期）", "Red (overdue)").In(lang), Value: count(" AND c.warning = 2"), Href: "/cases?warning=red", Tone: "red"},
-			platform.Card{Label: i18n.T("黄灯（临近期限）", "Yellow (near the limit)").In(lang), Value: count(" AND c.warning = 1"), Href: "/cases?warning=yellow", Tone: "yellow"})
+			platform.Card{Label: i18n.T("红灯（超期）", "Red (overdue)").In(lang), Value: count(" AND c.warning > 0 AND c.warning = 2"), Href: "/cases?warning=red", Tone: "red"},
+			platform.Card{Label: i18n.T("黄灯（临近期限）", "Yellow (near the limit)").In(lang), Value: count(" AND c.warning > 0 AND c.warning = 1"), Href: "/cases?warning=yellow", Tone: "yellow"})
 	}
 	var waiting int
 	var w2 store.Where

@@ -137,6 +137,11 @@ func (db *DB) Migrate(ctx context.Context) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
+	return db.migrate(ctx, ms)
+}
+
+// migrate applies the migrations of ms not yet applied.
+func (db *DB) migrate(ctx context.Context, ms []Migration) ([]string, error) {
 	cur, err := db.Version(ctx)
 	if err != nil {
 		return nil, err

@@ -3,6 +3,8 @@ package store_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"maps"
 	"testing"
 	"time"
 
@@ -191,5 +193,79 @@ func TestOptimizeGivesThePlannerStatistics(t *testing.T) {
 	}
 	if err := db.Optimize(ctx); err != nil { // the second time: PRAGMA optimize
 		t.Fatal(err)
+	}
+}
+
+// TestRollupDimensionsMoveUpTheTree converts rollups kept in the layout of
+// migration 10 (rows with a dimension at the record's own node only) to the
+// layout of migration 12, where every ancestor holds its subtree's rows.
+func TestRollupDimensionsMoveUpTheTree(t *testing.T) {
+	db := storetest.OpenEmpty(t)
+	ctx := context.Background()
+	if err := db.MigrateTo(ctx, 11); err != nil {
+		t.Fatal(err)
+	}
+	err := db.Write(ctx, func(tx *store.Tx) error {
+		markAudited(tx)
+		now := time.Now()
+		for _, o := range []struct {
+			id     int64
+			parent any
+			kind   string
+			path   string
+		}{{1, nil, "zone", "/1/"}, {2, 1, "street", "/1/2/"}, {3, 2, "community", "/1/2/3/"}, {4, 1, "street", "/1/4/"}, {14, nil, "zone", "/14/"}} {
+			if _, err := tx.Exec(ctx, "INSERT INTO orgs (id, name, kind, parent_id, path, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+				o.id, o.path, o.kind, o.parent, o.path, now); err != nil {
+				return err
+			}
+		}
+		for _, r := range []struct {
+			org    int64
+			metric string
+			dim    string
+			value  int64
+		}{
+			{3, "m@", "x", 5}, {4, "m@", "x", 7}, {1, "m@", "x", 1}, {3, "m@", "y", 2}, {14, "m@", "x", 100},
+			// Totals were kept up the tree already: they stay as they are.
+			{3, "m", "", 9}, {2, "m", "", 9}, {1, "m", "", 9},
+		} {
+			for _, q := range []string{"INSERT INTO rollup_day (metric, org_id, dim, day, value) VALUES (?, ?, ?, '2023-01-02', ?)",
+				"INSERT INTO rollup_month (metric, org_id, dim, month, value) VALUES (?, ?, ?, '2023-01', ?)"} {
+				if _, err := tx.Exec(ctx, q, r.metric, r.org, r.dim, r.value); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]int64{
+		"m@ 1 x": 13, "m@ 2 x": 5, "m@ 3 x": 5, "m@ 4 x": 7, "m@ 14 x": 100,
+		"m@ 1 y": 2, "m@ 2 y": 2, "m@ 3 y": 2,
+		"m 1 ": 9, "m 2 ": 9, "m 3 ": 9,
+	}
+	for _, table := range []string{"rollup_day", "rollup_month"} {
+		rows, err := db.Read().Query(ctx, "SELECT metric, org_id, dim, value FROM "+table)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]int64{}
+		for rows.Next() {
+			var m, dim string
+			var org, v int64
+			if err := rows.Scan(&m, &org, &dim, &v); err != nil {
+				t.Fatal(err)
+			}
+			got[fmt.Sprintf("%s %d %s", m, org, dim)] = v
+		}
+		rows.Close()
+		if !maps.Equal(got, want) {
+			t.Errorf("%s after the migration:\n got %v\nwant %v", table, got, want)
+		}
 	}
 }
