@@ -3,6 +3,9 @@ package stats
 import (
 	"context"
 	"fmt"
+	"slices"
+
+	"golang.org/x/sync/errgroup"
 
 	"xiaoer/internal/access"
 	"xiaoer/internal/civil"
@@ -173,76 +176,100 @@ type ShownGroup struct {
 	Figures []Shown
 }
 
-// Dashboard builds the dashboard for from..to.
+// Dashboard builds the dashboard for from..to. Its parts — the two
+// summaries, the trends, each module's rankings and warnings — read apart
+// from one another, so they are read side by side on the reader pool, a few
+// at a time, and put together in order.
 func (s *Service) Dashboard(ctx context.Context, p *access.Principal, from, to civil.Date, lang i18n.Lang) (*Dashboard, error) {
-	cur, err := s.Summary(ctx, p, from, to)
-	if err != nil {
+	if err := readable(p, from, to); err != nil {
 		return nil, err
 	}
-	pf, pt := Previous(from, to)
-	prev, err := s.Summary(ctx, p, pf, pt)
-	if err != nil {
+	d := &Dashboard{From: from, To: to, Label: Label(from, to), By: "month", Charts: make([]Chart, len(charts))}
+	if from.DaysUntil(to) < 62 {
+		d.By = "week"
+	}
+	g, ctx := errgroup.WithContext(ctx)
+	g.SetLimit(dashboardReaders)
+	var cur, prev map[string]any
+	g.Go(func() (err error) {
+		cur, err = s.Summary(ctx, p, from, to)
+		return err
+	})
+	g.Go(func() (err error) {
+		pf, pt := Previous(from, to)
+		prev, err = s.Summary(ctx, p, pf, pt)
+		return err
+	})
+	for i, c := range charts {
+		g.Go(func() error {
+			t, err := s.Trend(ctx, p, c.metric, from, to, d.By)
+			d.Charts[i] = chartOf(c.title.In(lang), c.kind, c.money, c.metric == "cases.satisfaction_rate", t, d.By)
+			return err
+		})
+	}
+	rankings := make([][]platform.Ranking, len(s.Modules))
+	warnings := make([][]platform.Card, len(s.Modules))
+	q := s.DB.Read()
+	for i, m := range s.Modules {
+		if m.Rankings != nil {
+			g.Go(func() (err error) {
+				rankings[i], err = m.Rankings(ctx, q, p, from, to, lang)
+				return err
+			})
+		}
+		if m.Warnings != nil {
+			g.Go(func() (err error) {
+				warnings[i], err = m.Warnings(ctx, p, lang)
+				return err
+			})
+		}
+	}
+	if err := g.Wait(); err != nil {
 		return nil, err
 	}
-	d := &Dashboard{From: from, To: to, Label: Label(from, to)}
-	for _, g := range Groups {
-		sg := ShownGroup{Title: g.Title.In(lang)}
-		for _, f := range g.Figures {
+	d.Rankings = slices.Concat(rankings...)
+	d.Warnings = slices.Concat(warnings...)
+	for _, grp := range Groups {
+		sg := ShownGroup{Title: grp.Title.In(lang)}
+		for _, f := range grp.Figures {
 			v, u := Format(cur, f, lang)
 			pv, pu := Format(prev, f, lang)
 			sg.Figures = append(sg.Figures, Shown{Label: f.Label.In(lang), Value: v, Unit: u, Prev: pv + pu, Href: s.drill(f.Key, from, to), Key: f.Key})
 		}
 		d.Groups = append(d.Groups, sg)
 	}
-	d.By = "month"
-	if from.DaysUntil(to) < 62 {
-		d.By = "week"
-	}
-	for _, c := range charts {
-		t, err := s.Trend(ctx, p, c.metric, from, to, d.By)
-		if err != nil {
-			return nil, err
-		}
-		ch := Chart{Title: c.title.In(lang), Type: c.kind, Money: c.money}
-		ser := Series{Name: c.title.In(lang)}
-		for _, pt := range t.Points {
-			label := pt.From.String()[:7]
-			if d.By == "week" {
-				label = pt.From.String()[5:]
-			}
-			ch.Labels = append(ch.Labels, label)
-			v := pt.Value
-			if v != nil && c.money {
-				w := *v / float64(money.Wan)
-				v = &w
-			}
-			if v != nil && c.metric == "cases.satisfaction_rate" {
-				w := *v * 100
-				v = &w
-			}
-			ser.Data = append(ser.Data, v)
-		}
-		ch.Series = []Series{ser}
-		d.Charts = append(d.Charts, ch)
-	}
-	q := s.DB.Read()
-	for _, m := range s.Modules {
-		if m.Rankings != nil {
-			rs, err := m.Rankings(ctx, q, p, from, to, lang)
-			if err != nil {
-				return nil, err
-			}
-			d.Rankings = append(d.Rankings, rs...)
-		}
-		if m.Warnings != nil {
-			ws, err := m.Warnings(ctx, p, lang)
-			if err != nil {
-				return nil, err
-			}
-			d.Warnings = append(d.Warnings, ws...)
-		}
-	}
 	return d, nil
+}
+
+// dashboardReaders is how many of the dashboard's parts are read at once:
+// enough to keep two cores busy while one part waits on the disk, few
+// enough to leave readers for everyone else.
+const dashboardReaders = 4
+
+// chartOf draws trend t: labelled by month or by week (MM-DD of its
+// Monday), money in 万元, a rate in per cent.
+func chartOf(title, kind string, isMoney, isRate bool, t Trend, by string) Chart {
+	ch := Chart{Title: title, Type: kind, Money: isMoney}
+	ser := Series{Name: title}
+	for _, pt := range t.Points {
+		label := pt.From.String()[:7]
+		if by == "week" {
+			label = pt.From.String()[5:]
+		}
+		ch.Labels = append(ch.Labels, label)
+		v := pt.Value
+		if v != nil && isMoney {
+			w := *v / float64(money.Wan)
+			v = &w
+		}
+		if v != nil && isRate {
+			w := *v * 100
+			v = &w
+		}
+		ser.Data = append(ser.Data, v)
+	}
+	ch.Series = []Series{ser}
+	return ch
 }
 
 func (s *Service) drill(key string, from, to civil.Date) string {

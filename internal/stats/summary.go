@@ -93,11 +93,16 @@ func (s *Service) Summary(ctx context.Context, p *access.Principal, from, to civ
 	return s.summary(ctx, p, from, to, nil)
 }
 
-func (s *Service) summary(ctx context.Context, p *access.Principal, from, to civil.Date, only []string) (map[string]any, error) {
+// readable checks that p may read the statistics of from..to.
+func readable(p *access.Principal, from, to civil.Date) error {
 	if !CanRead(p) {
-		return nil, errs.Forbiddenf("只有领导、营商办和项目办可以查看统计", "Only leaders and the offices read statistics")
+		return errs.Forbiddenf("只有领导、营商办和项目办可以查看统计", "Only leaders and the offices read statistics")
 	}
-	if err := CheckPeriod(from, to); err != nil {
+	return CheckPeriod(from, to)
+}
+
+func (s *Service) summary(ctx context.Context, p *access.Principal, from, to civil.Date, only []string) (map[string]any, error) {
+	if err := readable(p, from, to); err != nil {
 		return nil, err
 	}
 	out := skeleton(from, to)
