@@ -221,7 +221,7 @@ func TestDemoHoldsTheSeedFigures(t *testing.T) {
 	if ht <= 180 || sme != 310 {
 		t.Fatalf("on %s: %d high-tech enterprises (want > 180), %d tech-based SMEs (want 310)", on, ht, sme)
 	}
-	var ever int
+	var ever int64
 	q.QueryRow(ctx, "SELECT COUNT(DISTINCT enterprise_id) FROM qualifications WHERE kind = 'high_tech'").Scan(&ever)
 	if ever <= ht {
 		t.Errorf("no high-tech certificate lapsed or started after %s: validity would not matter", on)

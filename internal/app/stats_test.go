@@ -14,6 +14,7 @@ import (
 	"xiaoer/internal/access"
 	"xiaoer/internal/app/apptest"
 	"xiaoer/internal/civil"
+	"xiaoer/internal/stats"
 	"xiaoer/internal/store"
 )
 
@@ -312,5 +313,44 @@ func TestRollupsMadeAnewAreRebuiltOnStart(t *testing.T) {
 	var n int
 	if err := a.DB.Read().QueryRow(ctx, "SELECT COUNT(*) FROM settings WHERE key = 'rollups.stale'").Scan(&n); err != nil || n != 0 {
 		t.Errorf("the flag is left: %d %v", n, err)
+	}
+}
+
+// TestRollupsOfOneModuleAreRebuiltOnStart: a migration that adds one
+// module's rollups names the module; the start that follows rebuilds that
+// module's alone.
+func TestRollupsOfOneModuleAreRebuiltOnStart(t *testing.T) {
+	a := apptest.Start(t)
+	ctx := t.Context()
+	sys := access.SystemPrincipal("test")
+	on := civil.MustParse("2023-06-30")
+	before := must(a.Stats.Summary(ctx, sys, on, on))
+	if stats.Int(before, "innovation.tech_smes") == 0 {
+		t.Fatal("the demo has no tech-based SMEs to count")
+	}
+	const tamper = "UPDATE rollup_month SET value = value + 7 WHERE metric = 'cases.accepted' AND month = '2023-06' AND dim = ''"
+	err := a.DB.WriteUnaudited(ctx, func(tx *store.Tx) error {
+		for _, q := range []string{"DELETE FROM rollup_day WHERE metric LIKE 'enterprises.%'", "DELETE FROM rollup_month WHERE metric LIKE 'enterprises.%'",
+			tamper, "INSERT INTO settings (key, value, updated_at) VALUES ('rollups.stale', 'enterprise', CURRENT_TIMESTAMP)"} {
+			if _, err := tx.Exec(ctx, q); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if did := must(a.Stats.RebuildIfStale(ctx, false)); !did {
+		t.Fatal("the module's rollups were not rebuilt")
+	}
+	after := must(a.Stats.Summary(ctx, sys, on, on))
+	for _, k := range []string{"innovation.tech_smes", "innovation.high_tech_enterprises"} {
+		if stats.Int(after, k) != stats.Int(before, k) {
+			t.Errorf("%s: %d after the rebuild, %d before", k, stats.Int(after, k), stats.Int(before, k))
+		}
+	}
+	if checks := must(a.Stats.Rebuild(ctx, false, nil, "service")); len(checks) != 1 || checks[0].Matched {
+		t.Errorf("the other modules' rollups were rebuilt too, the tampered row gone: %+v", checks)
 	}
 }

@@ -73,7 +73,7 @@ var namedQualifications = map[string][]QualificationInput{
 	"展旺新材料":   {{Kind: TechSME, CertNo: "20234202050100296", ValidFrom: civil.New(2023, 4, 20), ValidTo: civil.New(2023, 12, 31)}, {Kind: InnovativeSME, CertNo: "鄂创新202300112", ValidFrom: civil.New(2023, 3, 1), ValidTo: civil.New(2026, 2, 28)}},
 	"立中轮毂":    {{Kind: HighTech, CertNo: "GR202242000735", ValidFrom: civil.New(2022, 10, 12), ValidTo: civil.New(2025, 10, 11)}, {Kind: SpecializedSME, CertNo: "鄂专精特新202100208", ValidFrom: civil.New(2021, 9, 1), ValidTo: civil.New(2024, 8, 31)}},
 	"融通高科":    {{Kind: HighTech, CertNo: "GR202142000519", ValidFrom: civil.New(2021, 11, 3), ValidTo: civil.New(2024, 11, 2)}, {Kind: SpecializedSME, CertNo: "鄂专精特新202200095", ValidFrom: civil.New(2022, 8, 1), ValidTo: civil.New(2025, 7, 31)}},
-	"佳兴生物":    {{Kind: TechSME, CertNo: "20234202050100631", ValidFrom: civil.New(2023, 6, 2), ValidTo: civil.New(2023, 12, 31)}},
+	"佳兴生物":    {{Kind: TechSME, CertNo: "20234202050100631", ValidFrom: civil.New(2023, 2, 20), ValidTo: civil.New(2023, 12, 31)}},
 	"普罗格智芯":   {{Kind: TechSME, CertNo: "20234202050100019", ValidFrom: civil.New(2023, 3, 15), ValidTo: civil.New(2023, 12, 31)}, {Kind: InnovativeSME, CertNo: "鄂创新202300058", ValidFrom: civil.New(2023, 2, 1), ValidTo: civil.New(2026, 1, 31)}},
 }
 
@@ -118,7 +118,7 @@ func (l *demoLoader) load(ctx context.Context, z *platform.Zone) error {
 			z.Enterprises[n.Short] = id
 			var qs []qualRow
 			for _, q := range namedQualifications[n.Short] {
-				qs = append(qs, qualRow{id, q})
+				qs = append(qs, qualRow{id, z.Streets[n.Street], q})
 			}
 			if err := insertQualifications(ctx, tx, qs); err != nil {
 				return err

@@ -759,7 +759,18 @@ func mayReassign(p *access.Principal, before, in Input) error {
 	return nil
 }
 
+// updateRow writes an enterprise's fields; when it moves to another org
+// node, its qualifications move with it in the rollups.
 func (s *Service) updateRow(ctx context.Context, tx *store.Tx, id int64, in *Input) error {
+	var org int64
+	if err := tx.QueryRow(ctx, "SELECT COALESCE(org_id, 0) FROM enterprises WHERE id = ?", id).Scan(&org); err != nil {
+		return err
+	}
+	if org != in.OrgID {
+		if err := moveHoldings(ctx, tx, id, org, in.OrgID); err != nil {
+			return err
+		}
+	}
 	_, err := tx.Exec(ctx, `UPDATE enterprises SET uscc = ?, name = ?, name_key = ?, short_name = ?, org_id = ?, industry_code = ?, scale = ?,
 		above_scale = ?, address = ?, legal_rep = ?, contact_name = ?, contact_phone_enc = ?, contact_phone_idx = ?, cadre_user_id = ?,
 		employees = ?, registered_on = ?, updated_at = ? WHERE id = ?`,

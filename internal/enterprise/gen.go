@@ -290,7 +290,7 @@ func (s *Service) Generate(ctx context.Context, p *access.Principal, source stri
 		var qs []qualRow
 		for i, r := range rows {
 			for _, q := range r.Qualifications {
-				qs = append(qs, qualRow{ids[i], q})
+				qs = append(qs, qualRow{ids[i], r.OrgID, q})
 			}
 		}
 		if err := insertQualifications(ctx, tx, qs); err != nil {
@@ -357,12 +357,14 @@ func (s *Service) insertMany(ctx context.Context, tx *store.Tx, ins []Input) ([]
 	return ids, nil
 }
 
-// qualRow is a qualification to insert for an enterprise.
+// qualRow is a qualification to insert for an enterprise at an org node.
 type qualRow struct {
-	enterpriseID int64
+	enterpriseID, orgID int64
 	QualificationInput
 }
 
+// insertQualifications inserts qualifications and adds each to the holding
+// rollup of its enterprise's org node.
 func insertQualifications(ctx context.Context, tx *store.Tx, qs []qualRow) error {
 	for start := 0; start < len(qs); start += rowsPerInsert {
 		chunk := qs[start:min(start+rowsPerInsert, len(qs))]
@@ -375,6 +377,9 @@ func insertQualifications(ctx context.Context, tx *store.Tx, qs []qualRow) error
 			}
 			b.WriteString("(?, ?, ?, ?, ?, ?)")
 			args = append(args, q.enterpriseID, q.Kind, q.CertNo, q.ValidFrom, q.ValidTo, tx.Now)
+			if err := addHolding(ctx, tx, q.orgID, q.Kind, q.ValidFrom, q.ValidTo, 1); err != nil {
+				return err
+			}
 		}
 		if _, err := tx.Exec(ctx, b.String(), args...); err != nil {
 			return err

@@ -22,6 +22,8 @@ func NewModule(d *platform.Deps, svc *Service) platform.Module {
 		Templates: Templates(),
 		Demo:      (&demoLoader{d: d, svc: svc}).load,
 		Home:      svc.home,
+		Metrics:   []string{MetricPrefix},
+		Rebuild:   Rebuild,
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"xiaoer/internal/civil"
 	"xiaoer/internal/errs"
 	"xiaoer/internal/i18n"
+	"xiaoer/internal/rollup"
 	"xiaoer/internal/store"
 )
 
@@ -138,12 +139,19 @@ func (s *Service) Qualifications(ctx context.Context, p *access.Principal, enter
 
 // writable checks inside tx that p may change enterprise id (404 otherwise).
 func (s *Service) writable(ctx context.Context, tx *store.Tx, p *access.Principal, id int64) error {
+	_, err := s.writableOrg(ctx, tx, p, id)
+	return err
+}
+
+// writableOrg is writable, returning the enterprise's org node.
+func (s *Service) writableOrg(ctx context.Context, tx *store.Tx, p *access.Principal, id int64) (int64, error) {
 	var w store.Where
 	w.Add("e.id = ?", id)
 	w.Scope(s.WriteScope(p, "e"))
 	where, args := w.SQL()
-	var one int
-	return tx.QueryRow(ctx, "SELECT 1 FROM enterprises e"+where, args...).Scan(&one)
+	var org int64
+	err := tx.QueryRow(ctx, "SELECT COALESCE(e.org_id, 0) FROM enterprises e"+where, args...).Scan(&org)
+	return org, err
 }
 
 // AddQualification records a qualification of an enterprise p may change.
@@ -155,7 +163,8 @@ func (s *Service) AddQualification(ctx context.Context, p *access.Principal, ent
 	}
 	var out Qualification
 	err := s.DB.Write(ctx, func(tx *store.Tx) error {
-		if err := s.writable(ctx, tx, p, enterpriseID); err != nil {
+		org, err := s.writableOrg(ctx, tx, p, enterpriseID)
+		if err != nil {
 			return err
 		}
 		var n int
@@ -172,6 +181,9 @@ func (s *Service) AddQualification(ctx context.Context, p *access.Principal, ent
 		if err != nil {
 			return err
 		}
+		if err := addHolding(ctx, tx, org, in.Kind, in.ValidFrom, in.ValidTo, 1); err != nil {
+			return err
+		}
 		out = Qualification{ID: id, EnterpriseID: enterpriseID, Kind: in.Kind, CertNo: in.CertNo, ValidFrom: in.ValidFrom, ValidTo: in.ValidTo, CreatedAt: tx.Now}
 		out.Valid = out.ValidOn(civil.Of(tx.Now))
 		return audit.Append(ctx, tx, audit.Entry{Action: "enterprise.qualification.create", Object: "enterprise", ObjectID: enterpriseID,
@@ -180,11 +192,29 @@ func (s *Service) AddQualification(ctx context.Context, p *access.Principal, ent
 	return out, err
 }
 
+// RecordQualification records a qualification in tx unless the enterprise
+// already holds one of the kind in an overlapping period, and reports
+// whether it did. Loaders use it (the demo's yearly renewals); people use
+// AddQualification, which refuses the overlap instead.
+func RecordQualification(ctx context.Context, tx *store.Tx, enterpriseID int64, in QualificationInput) (bool, error) {
+	if err := in.Validate(); err != nil {
+		return false, err
+	}
+	var org int64
+	var n int
+	if err := tx.QueryRow(ctx, `SELECT COALESCE(org_id, 0), (SELECT COUNT(*) FROM qualifications WHERE enterprise_id = ? AND kind = ? AND valid_from <= ? AND valid_to >= ?)
+		FROM enterprises WHERE id = ?`, enterpriseID, in.Kind, in.ValidTo, in.ValidFrom, enterpriseID).Scan(&org, &n); err != nil || n > 0 {
+		return false, err
+	}
+	return true, insertQualifications(ctx, tx, []qualRow{{enterpriseID, org, in}})
+}
+
 // DeleteQualification removes a qualification recorded in error (404 when
 // it is not the enterprise's or outside p's write scope).
 func (s *Service) DeleteQualification(ctx context.Context, p *access.Principal, enterpriseID, id int64) error {
 	return s.DB.Write(ctx, func(tx *store.Tx) error {
-		if err := s.writable(ctx, tx, p, enterpriseID); err != nil {
+		org, err := s.writableOrg(ctx, tx, p, enterpriseID)
+		if err != nil {
 			return err
 		}
 		old, err := scanQualification(tx.QueryRow(ctx, "SELECT "+qualCols+" FROM qualifications WHERE id = ? AND enterprise_id = ?", id, enterpriseID), civil.Of(tx.Now))
@@ -192,6 +222,9 @@ func (s *Service) DeleteQualification(ctx context.Context, p *access.Principal, 
 			return err
 		}
 		if err := tx.ExecOne(ctx, "DELETE FROM qualifications WHERE id = ?", id); err != nil {
+			return err
+		}
+		if err := addHolding(ctx, tx, org, old.Kind, old.ValidFrom, old.ValidTo, -1); err != nil {
 			return err
 		}
 		return audit.Append(ctx, tx, audit.Entry{Action: "enterprise.qualification.delete", Object: "enterprise", ObjectID: enterpriseID,
@@ -236,17 +269,85 @@ func HeldKinds(ctx context.Context, q store.Querier, enterpriseID int64, on civi
 
 // CountHolding counts the enterprises in the org subtree at orgPath ("/"
 // or "" for all) that hold a qualification of kind valid on day on — the
-// summary's high_tech_enterprises and tech_smes.
-func CountHolding(ctx context.Context, q store.Querier, orgPath string, kind QualificationKind, on civil.Date) (int, error) {
-	var w store.Where
-	w.Add("q.kind = ? AND q.valid_to >= ? AND q.valid_from <= ?", kind, on, on)
-	sql := "SELECT COUNT(DISTINCT q.enterprise_id) FROM qualifications q"
-	if orgPath != "" && orgPath != "/" {
-		sql += " JOIN enterprises e ON e.id = q.enterprise_id"
-		w.Add(orgTreeSQL("e"), orgPath+"%")
+// summary's high_tech_enterprises and tech_smes — from the holding rollup.
+func CountHolding(ctx context.Context, q store.Querier, orgPath string, kind QualificationKind, on civil.Date) (int64, error) {
+	m := holdingMetric(kind)
+	n, err := rollup.Upto(ctx, q, rollup.Scope{Path: orgPath}, on, m)
+	return n[m], err
+}
+
+// MetricPrefix starts the names of the registry's rollups.
+const MetricPrefix = "enterprises."
+
+// holdingMetric is the rollup of the enterprises holding a kind: +1 on the
+// first day a qualification is valid and −1 on the day after its last, at
+// the enterprise's org node, so that its level on a day (rollup.Upto) is how
+// many hold the kind then. Periods of one kind never overlap, so an
+// enterprise counts once.
+func holdingMetric(kind QualificationKind) string { return MetricPrefix + "holding." + string(kind) }
+
+// addHolding adds (sign 1) or takes away (−1) a qualification's period at
+// the org node orgID.
+func addHolding(ctx context.Context, tx *store.Tx, orgID int64, kind QualificationKind, from, to civil.Date, sign int64) error {
+	m := holdingMetric(kind)
+	if err := rollup.Add(ctx, tx, m, from, orgID, "", sign); err != nil {
+		return err
 	}
-	where, args := w.SQL()
-	var n int
-	err := q.QueryRow(ctx, sql+where, args...).Scan(&n)
-	return n, err
+	return rollup.Add(ctx, tx, m, to.AddDays(1), orgID, "", -sign)
+}
+
+// moveHoldings carries an enterprise's qualifications from the org node it
+// left to the one it joined.
+func moveHoldings(ctx context.Context, tx *store.Tx, enterpriseID, from, to int64) error {
+	qs, err := tx.Query(ctx, "SELECT kind, valid_from, valid_to FROM qualifications WHERE enterprise_id = ?", enterpriseID)
+	if err != nil {
+		return err
+	}
+	type period struct {
+		kind     QualificationKind
+		from, to civil.Date
+	}
+	var ps []period
+	for qs.Next() {
+		var p period
+		if err := qs.Scan(&p.kind, &p.from, &p.to); err != nil {
+			qs.Close()
+			return err
+		}
+		ps = append(ps, p)
+	}
+	if err := qs.Close(); err != nil {
+		return err
+	}
+	for _, p := range ps {
+		if err := addHolding(ctx, tx, from, p.kind, p.from, p.to, -1); err != nil {
+			return err
+		}
+		if err := addHolding(ctx, tx, to, p.kind, p.from, p.to, 1); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Rebuild recomputes the registry's rollups from the qualifications.
+func Rebuild(ctx context.Context, tx *store.Tx) error {
+	rows, err := tx.Query(ctx, `SELECT q.kind, q.valid_from, q.valid_to, COALESCE(e.org_id, 0) FROM qualifications q
+		JOIN enterprises e ON e.id = q.enterprise_id`)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var kind QualificationKind
+		var from, to civil.Date
+		var org int64
+		if err := rows.Scan(&kind, &from, &to, &org); err != nil {
+			return err
+		}
+		if err := addHolding(ctx, tx, org, kind, from, to, 1); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
 }

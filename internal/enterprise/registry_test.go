@@ -2,6 +2,8 @@ package enterprise
 
 import (
 	"cmp"
+	"errors"
+	"maps"
 	"slices"
 	"strings"
 	"testing"
@@ -10,6 +12,9 @@ import (
 	"xiaoer/internal/audit"
 	"xiaoer/internal/civil"
 	"xiaoer/internal/errs"
+	"xiaoer/internal/org"
+	"xiaoer/internal/rollup"
+	"xiaoer/internal/store"
 )
 
 // pageAll pages through a search and returns the ids in page order.
@@ -261,5 +266,81 @@ func TestVisitRules(t *testing.T) {
 	vs, err := f.svc.Visits(f.ctx, cadre, ids[0])
 	if err != nil || len(vs) != 1 {
 		t.Fatalf("visits: %v %v", vs, err)
+	}
+}
+
+// TestHoldingFollowsTheEnterprise moves an enterprise holding a certificate
+// to another street: the count leaves the old street and joins the new one,
+// and the rollup recomputed from the qualifications equals the running one
+// after generation, additions, deletions and the move.
+func TestHoldingFollowsTheEnterprise(t *testing.T) {
+	f := newFixture(t)
+	_, ids := f.generate(t, 6, 40)
+	on := civil.New(2023, 6, 30)
+	qs, _ := f.svc.Qualifications(f.ctx, f.sys, ids[1])
+	for _, x := range qs {
+		if err := f.svc.DeleteQualification(f.ctx, f.sys, ids[1], x.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := f.svc.AddQualification(f.ctx, f.sys, ids[1], QualificationInput{Kind: HighTech, CertNo: "GR1",
+		ValidFrom: civil.New(2022, 1, 1), ValidTo: civil.New(2024, 12, 31)}); err != nil {
+		t.Fatal(err)
+	}
+	e, err := f.svc.Get(f.ctx, f.sys, ids[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	from, to := f.streets[0], f.streets[1]
+	if e.OrgID == to.ID {
+		from, to = to, from
+	}
+	in := inputOf(&e)
+	in.OrgID = from.ID
+	if _, err := f.svc.Update(f.ctx, f.sys, ids[1], in); err != nil {
+		t.Fatal(err)
+	}
+	count := func(o org.Org) int64 {
+		t.Helper()
+		n, err := CountHolding(f.ctx, f.db.Read(), o.Path, HighTech, on)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	before := [2]int64{count(from), count(to)}
+	in.OrgID = to.ID
+	if _, err := f.svc.Update(f.ctx, f.sys, ids[1], in); err != nil {
+		t.Fatal(err)
+	}
+	if after := [2]int64{count(from), count(to)}; after != [2]int64{before[0] - 1, before[1] + 1} {
+		t.Fatalf("high-tech in %s and %s: %v before the move, %v after", from.Name, to.Name, before, after)
+	}
+	err = f.db.Write(f.ctx, func(tx *store.Tx) error {
+		tx.MarkAudited()
+		running, err := rollup.Snapshot(f.ctx, tx, MetricPrefix)
+		if err != nil {
+			return err
+		}
+		if err := rollup.Clear(f.ctx, tx, MetricPrefix); err != nil {
+			return err
+		}
+		if err := Rebuild(f.ctx, tx); err != nil {
+			return err
+		}
+		if err := rollup.Flush(f.ctx, tx); err != nil {
+			return err
+		}
+		rebuilt, err := rollup.Snapshot(f.ctx, tx, MetricPrefix)
+		if err != nil {
+			return err
+		}
+		if len(running) == 0 || !maps.Equal(running, rebuilt) {
+			t.Errorf("running rollup %d rows, rebuilt %d: they differ", len(running), len(rebuilt))
+		}
+		return errors.New("roll back")
+	})
+	if err == nil {
+		t.Fatal("the comparison was not rolled back")
 	}
 }

@@ -191,13 +191,12 @@ func (l *demoLoader) load(ctx context.Context, z *platform.Zone) error {
 }
 
 // qualify records 佳兴生物's 科技型中小企业 status, renewed every year since
-// 2023 (入库 is yearly), unless the registry already has it.
+// 2023 (入库 is yearly), for the years the registry does not cover yet.
 func (l *demoLoader) qualify(ctx context.Context, tx *store.Tx, z *platform.Zone) error {
 	id := z.Enterprises["佳兴生物"]
 	for y := 2023; y <= l.svc.today().Year; y++ {
-		if _, err := tx.Exec(ctx, `INSERT INTO qualifications (enterprise_id, kind, cert_no, valid_from, valid_to, created_at) VALUES (?, ?, ?, ?, ?, ?)
-			ON CONFLICT (enterprise_id, kind, valid_from) DO NOTHING`,
-			id, enterprise.TechSME, fmt.Sprintf("%d4202810%04d", y, 37), civil.New(y, 1, 1), civil.New(y, 12, 31), tx.Now); err != nil {
+		if _, err := enterprise.RecordQualification(ctx, tx, id, enterprise.QualificationInput{Kind: enterprise.TechSME,
+			CertNo: fmt.Sprintf("%d4202810%04d", y, 37), ValidFrom: civil.New(y, 1, 1), ValidTo: civil.New(y, 12, 31)}); err != nil {
 			return err
 		}
 	}

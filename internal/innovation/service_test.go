@@ -136,8 +136,11 @@ func (w *world) qualify(ent int64, kind, from, to string) {
 	w.t.Helper()
 	w.must(w.db.Write(w.ctx, func(tx *store.Tx) error {
 		tx.MarkAudited()
-		_, err := tx.Exec(w.ctx, "INSERT INTO qualifications (enterprise_id, kind, valid_from, valid_to, created_at) VALUES (?, ?, ?, ?, ?)",
-			ent, kind, from, to, tx.Now)
+		ok, err := enterprise.RecordQualification(w.ctx, tx, ent, enterprise.QualificationInput{Kind: enterprise.QualificationKind(kind),
+			CertNo: "T", ValidFrom: civil.MustParse(from), ValidTo: civil.MustParse(to)})
+		if err == nil && !ok {
+			err = fmt.Errorf("%s %s..%s overlaps one held", kind, from, to)
+		}
 		return err
 	}))
 }

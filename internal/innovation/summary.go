@@ -9,9 +9,9 @@ import (
 
 	"xiaoer/internal/access"
 	"xiaoer/internal/civil"
+	"xiaoer/internal/enterprise"
 	"xiaoer/internal/i18n"
 	"xiaoer/internal/money"
-	"xiaoer/internal/org"
 	"xiaoer/internal/platform"
 	"xiaoer/internal/rollup"
 	"xiaoer/internal/store"
@@ -37,26 +37,6 @@ func pathPred(w *store.Where, col, path string) {
 	}
 }
 
-// Qualified counts the distinct enterprises in the org subtree at path that
-// hold a qualification of kind valid on day on (valid_from <= on <= valid_to).
-func Qualified(ctx context.Context, q store.Querier, path, kind string, on civil.Date) (int64, error) {
-	var w store.Where
-	w.Add("q.kind = ? AND q.valid_to >= ? AND q.valid_from <= ?", kind, on, on)
-	from := "qualifications q"
-	all, err := org.CoversAll(ctx, q, path)
-	if err != nil {
-		return 0, err
-	}
-	if !all {
-		from += " JOIN enterprises e ON e.id = q.enterprise_id"
-		pathPred(&w, "e.org_id", path)
-	}
-	where, args := w.SQL()
-	var n int64
-	err = q.QueryRow(ctx, "SELECT COUNT(DISTINCT q.enterprise_id) FROM "+from+where, args...).Scan(&n)
-	return n, err
-}
-
 // Summary fills the "innovation" section of the period summary (API.md):
 //
 //   - high_tech_enterprises, tech_smes: enterprises holding the qualification
@@ -79,8 +59,8 @@ func Qualified(ctx context.Context, q store.Querier, path, kind string, on civil
 func (s *Service) Summary(ctx context.Context, q store.Querier, p *access.Principal, from, to civil.Date, into map[string]any) error {
 	path := rollup.ScopeOf(p).Path
 	m := map[string]any{}
-	for kind, key := range map[string]string{"high_tech": "high_tech_enterprises", "tech_sme": "tech_smes"} {
-		n, err := Qualified(ctx, q, path, kind, to)
+	for kind, key := range map[enterprise.QualificationKind]string{enterprise.HighTech: "high_tech_enterprises", enterprise.TechSME: "tech_smes"} {
+		n, err := enterprise.CountHolding(ctx, q, path, kind, to)
 		if err != nil {
 			return err
 		}

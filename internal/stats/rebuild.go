@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
+	"strings"
 
 	"xiaoer/internal/audit"
 	"xiaoer/internal/errs"
@@ -24,14 +26,14 @@ type Check struct {
 // errKeep rolls back a verification after it has compared.
 var errKeep = errors.New("stats: verification only")
 
-// Rebuild recomputes every module's rollups from its records and events and
-// compares them with the running totals. With apply the recomputed totals
-// replace the running ones; without, nothing changes. Each module is done
-// in one transaction, audited.
-func (s *Service) Rebuild(ctx context.Context, apply bool, progress func(module string)) ([]Check, error) {
+// Rebuild recomputes every module's rollups (or only those of the modules
+// named) from its records and events and compares them with the running
+// totals. With apply the recomputed totals replace the running ones;
+// without, nothing changes. Each module is done in one transaction, audited.
+func (s *Service) Rebuild(ctx context.Context, apply bool, progress func(module string), only ...string) ([]Check, error) {
 	var out []Check
 	for _, m := range s.Modules {
-		if m.Rebuild == nil || len(m.Metrics) == 0 {
+		if m.Rebuild == nil || len(m.Metrics) == 0 || len(only) > 0 && !slices.Contains(only, m.Name) {
 			continue
 		}
 		if progress != nil {
@@ -118,14 +120,16 @@ func diff(a, b map[string]int64, max int) []string {
 	return out
 }
 
-// staleKey is the setting a migration leaves when it has made the rollup
-// tables anew: the running totals must be rebuilt from the records.
+// staleKey is the setting a migration leaves when the running totals must
+// be rebuilt from the records: "true" when it has made the rollup tables
+// anew, or the names of the modules whose rollups it has added, separated
+// by commas.
 const staleKey = "rollups.stale"
 
-// RebuildIfStale rebuilds every module's rollups when a migration has asked
-// for it, and reports whether it did. fresh says the database was empty
-// before its migrations: there is nothing to rebuild from, and the demo or
-// first records keep their totals as they are written.
+// RebuildIfStale rebuilds the rollups a migration has asked for, and
+// reports whether it did. fresh says the database was empty before its
+// migrations: there is nothing to rebuild from, and the demo or first
+// records keep their totals as they are written.
 func (s *Service) RebuildIfStale(ctx context.Context, fresh bool) (bool, error) {
 	var v string
 	err := s.DB.Read().QueryRow(ctx, "SELECT value FROM settings WHERE key = ?", staleKey).Scan(&v)
@@ -136,7 +140,11 @@ func (s *Service) RebuildIfStale(ctx context.Context, fresh bool) (bool, error) 
 		return false, err
 	}
 	if !fresh {
-		if _, err := s.Rebuild(ctx, true, nil); err != nil {
+		var only []string
+		if v != "true" {
+			only = strings.Split(v, ",")
+		}
+		if _, err := s.Rebuild(ctx, true, nil, only...); err != nil {
 			return false, err
 		}
 	}

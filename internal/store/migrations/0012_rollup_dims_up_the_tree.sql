@@ -37,3 +37,14 @@ CREATE INDEX rollup_month_dims ON rollup_month(metric, org_id, month, dim, value
 -- The dashboard's warnings count the cases showing a yellow or red light,
 -- which only open cases do: an index of those few, covering the count.
 CREATE INDEX cases_warned ON cases(warning, status, org_id) WHERE warning > 0;
+
+-- The enterprises holding a qualification on a day are now counted from a
+-- rollup of +1/−1 markers (enterprises.holding.*) instead of a distinct
+-- count over the qualifications: xiaoer builds it from the qualifications
+-- when it next starts.
+INSERT INTO settings (key, value, updated_at) VALUES ('rollups.stale', 'enterprise', CURRENT_TIMESTAMP)
+ON CONFLICT (key) DO UPDATE SET value = CASE WHEN settings.value = 'true' THEN 'true' ELSE settings.value || ',enterprise' END;
+
+-- The innovation migration made a second index identical to the registry's
+-- qualifications_kind.
+DROP INDEX inn_qualifications_valid;
