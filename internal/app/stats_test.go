@@ -3,6 +3,7 @@ package app_test
 import (
 	"archive/zip"
 	"bytes"
+	"fmt"
 	"os"
 	"reflect"
 	"strings"
@@ -230,23 +231,42 @@ func TestRollupsAgreeWithTheRecords(t *testing.T) {
 			t.Errorf("%s: %d rows, matched %v: %v", c.Module, c.Rows, c.Matched, c.Differences)
 		}
 	}
-	for _, m := range []string{"service", "project", "appeal", "labor", "policy", "finance", "innovation"} {
+	for _, m := range []string{"enterprise", "service", "project", "appeal", "labor", "policy", "finance", "innovation"} {
 		if !modules[m] {
 			t.Errorf("no rollups checked for %s", m)
 		}
 	}
 	before, _ := a.Stats.Summary(ctx, access.SystemPrincipal("test"), civil.MustParse("2023-01-01"), civil.MustParse("2023-06-30"))
+	// A total altered, one removed and one made up, each in another module.
 	err = a.DB.WriteUnaudited(ctx, func(tx *store.Tx) error {
-		_, err := tx.Exec(ctx, "UPDATE rollup_month SET value = value + 7 WHERE metric = (SELECT MIN(metric) FROM rollup_month WHERE metric LIKE 'cases.%')")
-		return err
+		for _, q := range []string{
+			"UPDATE rollup_month SET value = value + 7 WHERE metric = 'cases.accepted' AND org_id = (SELECT MIN(id) FROM orgs) AND dim = '' AND month = '2023-03'",
+			"DELETE FROM rollup_day WHERE metric = 'appeals.received' AND org_id = (SELECT MIN(id) FROM orgs) AND day = (SELECT MIN(day) FROM rollup_day WHERE metric = 'appeals.received')",
+			"INSERT INTO rollup_day (metric, org_id, dim, day, value) VALUES ('projects.started.count', 0, '', '1999-01-01', 3)",
+		} {
+			if n, err := tx.Exec(ctx, q); err != nil {
+				return err
+			} else if k, _ := n.RowsAffected(); k != 1 {
+				return fmt.Errorf("%s: %d rows", q, k)
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	checks, _ = a.Stats.Rebuild(ctx, false, nil)
-	for _, c := range checks {
-		if c.Module == "service" && (c.Matched || len(c.Differences) == 0) {
-			t.Fatal("a total altered by hand went unnoticed")
+	want := map[string]string{
+		"service": "cases.accepted|2023-03|",
+		"appeal":  "appeals.received|",
+		"project": "projects.started.count|1999-01-01|0|: running 3, recomputed 0",
+	}
+	for _, c := range must(a.Stats.Rebuild(ctx, false, nil)) {
+		w, altered := want[c.Module]
+		switch {
+		case altered && (c.Matched || len(c.Differences) != 1 || !strings.HasPrefix(c.Differences[0], w)):
+			t.Errorf("%s: the row altered by hand: %v, want one difference starting %q", c.Module, c.Differences, w)
+		case !altered && !c.Matched:
+			t.Errorf("%s: differences where nothing changed: %v", c.Module, c.Differences)
 		}
 	}
 	if _, err := a.Stats.Rebuild(ctx, true, nil); err != nil {

@@ -330,24 +330,36 @@ func moveHoldings(ctx context.Context, tx *store.Tx, enterpriseID, from, to int6
 	return nil
 }
 
-// Rebuild recomputes the registry's rollups from the qualifications.
+// Rebuild recomputes the registry's rollups from the qualifications. The
+// rows are read first and added after: adding reads the org tree, which
+// PostgreSQL cannot do on the connection while a result is still open.
 func Rebuild(ctx context.Context, tx *store.Tx) error {
 	rows, err := tx.Query(ctx, `SELECT q.kind, q.valid_from, q.valid_to, COALESCE(e.org_id, 0) FROM qualifications q
 		JOIN enterprises e ON e.id = q.enterprise_id`)
 	if err != nil {
 		return err
 	}
-	defer rows.Close()
+	type held struct {
+		kind     QualificationKind
+		from, to civil.Date
+		org      int64
+	}
+	var all []held
 	for rows.Next() {
-		var kind QualificationKind
-		var from, to civil.Date
-		var org int64
-		if err := rows.Scan(&kind, &from, &to, &org); err != nil {
+		var h held
+		if err := rows.Scan(&h.kind, &h.from, &h.to, &h.org); err != nil {
+			rows.Close()
 			return err
 		}
-		if err := addHolding(ctx, tx, org, kind, from, to, 1); err != nil {
+		all = append(all, h)
+	}
+	if err := rows.Close(); err != nil {
+		return err
+	}
+	for _, h := range all {
+		if err := addHolding(ctx, tx, h.org, h.kind, h.from, h.to, 1); err != nil {
 			return err
 		}
 	}
-	return rows.Err()
+	return nil
 }

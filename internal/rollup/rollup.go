@@ -501,6 +501,85 @@ func Snapshot(ctx context.Context, q store.Querier, prefixes ...string) (map[str
 	return out, nil
 }
 
+// tables are the rollup tables with their period columns.
+var tables = []struct{ table, col string }{{"rollup_day", "day"}, {"rollup_month", "month"}}
+
+// Keep copies the daily and monthly rows of the metrics with the prefixes
+// aside, in tx, for Differences to compare a rebuild with. The copies are
+// temporary tables of the transaction's connection: a verification rolls
+// the transaction back and the copies with it, and the database, not the
+// process, holds the rows (tens of millions at a province's scale).
+func Keep(ctx context.Context, tx *store.Tx, prefixes ...string) error {
+	if err := Flush(ctx, tx); err != nil {
+		return err
+	}
+	metricType := "TEXT"
+	if tx.Dialect() == store.Postgres {
+		metricType = `TEXT COLLATE "C"` // as the tables' own, so that the keys join
+	}
+	for _, t := range tables {
+		kept := t.table + "_kept"
+		if _, err := tx.Exec(ctx, "CREATE TEMPORARY TABLE "+kept+" (metric "+metricType+" NOT NULL, org_id BIGINT NOT NULL, dim TEXT NOT NULL, "+
+			t.col+" TEXT NOT NULL, value BIGINT NOT NULL, PRIMARY KEY (metric, org_id, dim, "+t.col+"))"); err != nil {
+			return err
+		}
+		for _, p := range prefixes {
+			lo, hi := prefixRange(p)
+			if _, err := tx.Exec(ctx, "INSERT INTO "+kept+" SELECT metric, org_id, dim, "+t.col+", value FROM "+t.table+
+				" WHERE metric >= ? AND metric < ? AND value <> 0", lo, hi); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// Differences compares the rows of the metrics with the prefixes with the
+// rows Keep set aside. It returns how many keys differ and the first max
+// of them in key order, each as "metric|day-or-month|org|dim: running x,
+// recomputed y" (running being the kept value).
+func Differences(ctx context.Context, tx *store.Tx, max int, prefixes ...string) (int, []string, error) {
+	if err := Flush(ctx, tx); err != nil {
+		return 0, nil, err
+	}
+	// Each side is read along the other's key: the kept rows that now
+	// differ or are gone, and the rows now present that were not kept.
+	var parts []string
+	var args []any
+	for _, t := range tables {
+		kept := t.table + "_kept"
+		on := " ON n.metric = k.metric AND n.org_id = k.org_id AND n.dim = k.dim AND n." + t.col + " = k." + t.col
+		parts = append(parts, "SELECT k.metric AS m, k."+t.col+" AS p, k.org_id AS o, k.dim AS d, k.value AS was, COALESCE(n.value, 0) AS now FROM "+
+			kept+" k LEFT JOIN "+t.table+" n"+on+" WHERE COALESCE(n.value, 0) <> k.value")
+		for _, p := range prefixes {
+			lo, hi := prefixRange(p)
+			parts = append(parts, "SELECT n.metric, n."+t.col+", n.org_id, n.dim, 0, n.value FROM "+t.table+" n LEFT JOIN "+kept+" k"+on+
+				" WHERE n.metric >= ? AND n.metric < ? AND n.value <> 0 AND k.metric IS NULL")
+			args = append(args, lo, hi)
+		}
+	}
+	diff := "(" + strings.Join(parts, " UNION ALL ") + ") diff"
+	var total int
+	if err := tx.QueryRow(ctx, "SELECT COUNT(*) FROM "+diff, args...).Scan(&total); err != nil {
+		return 0, nil, err
+	}
+	rows, err := tx.Query(ctx, "SELECT m, p, o, d, was, now FROM "+diff+" ORDER BY m, p, o, d LIMIT ?", append(args, max)...)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var m, period, dim string
+		var org, was, is int64
+		if err := rows.Scan(&m, &period, &org, &dim, &was, &is); err != nil {
+			return 0, nil, err
+		}
+		out = append(out, fmt.Sprintf("%s|%s|%d|%s: running %d, recomputed %d", m, period, org, dim, was, is))
+	}
+	return total, out, rows.Err()
+}
+
 // Count returns how many daily and monthly rows the metrics with the
 // prefixes have.
 func Count(ctx context.Context, q store.Querier, prefixes ...string) (int, error) {

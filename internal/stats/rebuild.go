@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"sort"
 	"strings"
 
 	"xiaoer/internal/audit"
@@ -42,10 +41,8 @@ func (s *Service) Rebuild(ctx context.Context, apply bool, progress func(module 
 		var c Check
 		err := s.DB.Write(ctx, func(tx *store.Tx) error {
 			c = Check{Module: m.Name, Compared: !apply}
-			var before map[string]int64
 			if !apply {
-				var err error
-				if before, err = rollup.Snapshot(ctx, tx, m.Metrics...); err != nil {
+				if err := rollup.Keep(ctx, tx, m.Metrics...); err != nil {
 					return err
 				}
 			}
@@ -65,12 +62,18 @@ func (s *Service) Rebuild(ctx context.Context, apply bool, progress func(module 
 					return err
 				}
 			} else {
-				after, err := rollup.Snapshot(ctx, tx, m.Metrics...)
+				n, err := rollup.Count(ctx, tx, m.Metrics...)
 				if err != nil {
 					return err
 				}
-				c.Rows, c.Differences = len(after), diff(before, after, 20)
-				c.Matched = len(c.Differences) == 0
+				differ, first, err := rollup.Differences(ctx, tx, maxDifferences, m.Metrics...)
+				if err != nil {
+					return err
+				}
+				if differ > len(first) {
+					first = append(first, fmt.Sprintf("… and %d more", differ-len(first)))
+				}
+				c.Rows, c.Differences, c.Matched = n, first, differ == 0
 			}
 			action := "rollups.verify"
 			if apply {
@@ -93,32 +96,8 @@ func (s *Service) Rebuild(ctx context.Context, apply bool, progress func(module 
 	return out, nil
 }
 
-// diff lists up to max keys whose values differ, in key order.
-func diff(a, b map[string]int64, max int) []string {
-	keys := map[string]bool{}
-	for k := range a {
-		keys[k] = true
-	}
-	for k := range b {
-		keys[k] = true
-	}
-	var ks []string
-	for k := range keys {
-		if a[k] != b[k] {
-			ks = append(ks, k)
-		}
-	}
-	sort.Strings(ks)
-	var out []string
-	for i, k := range ks {
-		if i == max {
-			out = append(out, fmt.Sprintf("… and %d more", len(ks)-max))
-			break
-		}
-		out = append(out, fmt.Sprintf("%s: running %d, recomputed %d", k, a[k], b[k]))
-	}
-	return out
-}
+// maxDifferences is how many differing rows a verification names.
+const maxDifferences = 20
 
 // staleKey is the setting a migration leaves when the running totals must
 // be rebuilt from the records: "true" when it has made the rollup tables
