@@ -96,10 +96,12 @@ func withStdin(s string) *env {
 	return &env{getenv: noenv, stdout: io.Discard, stderr: io.Discard, in: strings.NewReader(s)}
 }
 
-func TestAuditVerifyNamesTheAlteredRecord(t *testing.T) {
+// demoFile builds the demo zone in a SQLite file by serving it, and stops
+// the server.
+func demoFile(t *testing.T) string {
+	t.Helper()
 	path := sqliteOnly(t)
 	ctx, cancel := context.WithCancel(context.Background())
-	// Build a demo database, then stop the server.
 	var out syncBuffer
 	done := make(chan error, 1)
 	go func() {
@@ -110,7 +112,11 @@ func TestAuditVerifyNamesTheAlteredRecord(t *testing.T) {
 	}
 	cancel()
 	<-done
+	return path
+}
 
+func TestAuditVerifyNamesTheAlteredRecord(t *testing.T) {
+	path := demoFile(t)
 	var stdout bytes.Buffer
 	if err := run(context.Background(), []string{"audit", "verify", "--db", path}, noenv, &stdout, io.Discard); err != nil {
 		t.Fatalf("untouched database: %v\n%s", err, stdout.String())
@@ -134,6 +140,32 @@ func TestAuditVerifyNamesTheAlteredRecord(t *testing.T) {
 	err = run(context.Background(), []string{"audit", "verify", "--db", path}, noenv, &stdout, io.Discard)
 	if err == nil || !strings.Contains(stdout.String(), "record 5") {
 		t.Fatalf("tampered database: err %v, output %q", err, stdout.String())
+	}
+}
+
+// TestRollupsVerifyTheModulesNamed checks only the modules named, and
+// refuses a name that keeps no rollups.
+func TestRollupsVerifyTheModulesNamed(t *testing.T) {
+	path := demoFile(t)
+	var stdout bytes.Buffer
+	if err := run(context.Background(), []string{"rollups", "verify", "--db", path, "enterprise", "labor"}, noenv, &stdout, io.Discard); err != nil {
+		t.Fatalf("verify: %v\n%s", err, stdout.String())
+	}
+	var checked []string
+	for _, line := range strings.Split(stdout.String(), "\n") {
+		if strings.Contains(line, " rows ") {
+			checked = append(checked, strings.Fields(line)[0])
+			if !strings.Contains(line, "matches") {
+				t.Errorf("the demo's rollups differ: %s", line)
+			}
+		}
+	}
+	if strings.Join(checked, " ") != "enterprise labor" {
+		t.Fatalf("checked %v, want enterprise and labor:\n%s", checked, stdout.String())
+	}
+	err := run(context.Background(), []string{"rollups", "verify", "--db", path, "nosuch"}, noenv, io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), `"nosuch"`) || !strings.Contains(err.Error(), "service") {
+		t.Fatalf("an unknown module: %v", err)
 	}
 }
 

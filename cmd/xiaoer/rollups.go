@@ -3,23 +3,27 @@ package main
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 )
 
 func cmdRollups(ctx context.Context, e *env, args []string) error {
 	if len(args) == 0 || (args[0] != "verify" && args[0] != "rebuild") {
-		fmt.Fprintln(e.stdout, `usage: xiaoer rollups verify|rebuild [--db PATH|URL]
+		fmt.Fprintln(e.stdout, `usage: xiaoer rollups verify|rebuild [--db PATH|URL] [module ...]
 
 verify  重新计算各模块的统计汇总，与运行中的累计值逐行比对，不做修改；不一致时报告差异并以非零状态退出。
         Recomputes every module's rollups from its records and events and compares them row by row with the
         running totals, changing nothing; exits non-zero and lists the differences when they disagree.
-rebuild 重新计算并替换统计汇总（例如修正数据后）。/ Recomputes the rollups and puts them in place.`)
+rebuild 重新计算并替换统计汇总（例如修正数据后）。/ Recomputes the rollups and puts them in place.
+
+给出模块名（如 service appeal）时只处理这些模块。/ Name modules (e.g. service appeal) to do only those.`)
 		if len(args) == 0 || args[0] == "--help" || args[0] == "-h" {
 			return nil
 		}
 		return fmt.Errorf("unknown rollups command %q", args[0])
 	}
 	apply := args[0] == "rebuild"
-	fs := newFlags(e, "rollups "+args[0], "rollups "+args[0]+" [--db PATH|URL]")
+	fs := newFlags(e, "rollups "+args[0], "rollups "+args[0]+" [--db PATH|URL] [module ...]")
 	db := dbFlag(fs, e)
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
@@ -29,7 +33,18 @@ rebuild 重新计算并替换统计汇总（例如修正数据后）。/ Recompu
 		return err
 	}
 	defer a.Close()
-	checks, err := a.Stats.Rebuild(ctx, apply, func(m string) { fmt.Fprintf(e.stderr, "… %s\n", m) })
+	var known []string
+	for _, m := range a.Stats.Modules {
+		if m.Rebuild != nil && len(m.Metrics) > 0 {
+			known = append(known, m.Name)
+		}
+	}
+	for _, m := range fs.Args() {
+		if !slices.Contains(known, m) {
+			return fmt.Errorf("没有统计汇总模块 %q（可选：%s）/ no module %q keeps rollups (choose from: %[2]s)", m, strings.Join(known, " "), m)
+		}
+	}
+	checks, err := a.Stats.Rebuild(ctx, apply, func(m string) { fmt.Fprintf(e.stderr, "… %s\n", m) }, fs.Args()...)
 	if err != nil {
 		return err
 	}
