@@ -296,67 +296,59 @@ func addHolding(ctx context.Context, tx *store.Tx, orgID int64, kind Qualificati
 	return rollup.Add(ctx, tx, m, to.AddDays(1), orgID, "", -sign)
 }
 
+// held is a qualification's period at its enterprise's org node.
+type held struct {
+	kind     QualificationKind
+	from, to civil.Date
+	org      int64
+}
+
+// holdings reads the periods of the qualifications matching where, all of
+// them before any is added to the rollups: adding reads the org tree, which
+// PostgreSQL cannot do on the connection while a result is still open.
+func holdings(ctx context.Context, tx *store.Tx, where string, args ...any) ([]held, error) {
+	rows, err := tx.Query(ctx, `SELECT q.kind, q.valid_from, q.valid_to, COALESCE(e.org_id, 0) FROM qualifications q
+		JOIN enterprises e ON e.id = q.enterprise_id`+where, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []held
+	for rows.Next() {
+		var h held
+		if err := rows.Scan(&h.kind, &h.from, &h.to, &h.org); err != nil {
+			return nil, err
+		}
+		out = append(out, h)
+	}
+	return out, rows.Close()
+}
+
 // moveHoldings carries an enterprise's qualifications from the org node it
 // left to the one it joined.
 func moveHoldings(ctx context.Context, tx *store.Tx, enterpriseID, from, to int64) error {
-	qs, err := tx.Query(ctx, "SELECT kind, valid_from, valid_to FROM qualifications WHERE enterprise_id = ?", enterpriseID)
+	hs, err := holdings(ctx, tx, " WHERE q.enterprise_id = ?", enterpriseID)
 	if err != nil {
 		return err
 	}
-	type period struct {
-		kind     QualificationKind
-		from, to civil.Date
-	}
-	var ps []period
-	for qs.Next() {
-		var p period
-		if err := qs.Scan(&p.kind, &p.from, &p.to); err != nil {
-			qs.Close()
+	for _, h := range hs {
+		if err := addHolding(ctx, tx, from, h.kind, h.from, h.to, -1); err != nil {
 			return err
 		}
-		ps = append(ps, p)
-	}
-	if err := qs.Close(); err != nil {
-		return err
-	}
-	for _, p := range ps {
-		if err := addHolding(ctx, tx, from, p.kind, p.from, p.to, -1); err != nil {
-			return err
-		}
-		if err := addHolding(ctx, tx, to, p.kind, p.from, p.to, 1); err != nil {
+		if err := addHolding(ctx, tx, to, h.kind, h.from, h.to, 1); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// Rebuild recomputes the registry's rollups from the qualifications. The
-// rows are read first and added after: adding reads the org tree, which
-// PostgreSQL cannot do on the connection while a result is still open.
+// Rebuild recomputes the registry's rollups from the qualifications.
 func Rebuild(ctx context.Context, tx *store.Tx) error {
-	rows, err := tx.Query(ctx, `SELECT q.kind, q.valid_from, q.valid_to, COALESCE(e.org_id, 0) FROM qualifications q
-		JOIN enterprises e ON e.id = q.enterprise_id`)
+	hs, err := holdings(ctx, tx, "")
 	if err != nil {
 		return err
 	}
-	type held struct {
-		kind     QualificationKind
-		from, to civil.Date
-		org      int64
-	}
-	var all []held
-	for rows.Next() {
-		var h held
-		if err := rows.Scan(&h.kind, &h.from, &h.to, &h.org); err != nil {
-			rows.Close()
-			return err
-		}
-		all = append(all, h)
-	}
-	if err := rows.Close(); err != nil {
-		return err
-	}
-	for _, h := range all {
+	for _, h := range hs {
 		if err := addHolding(ctx, tx, h.org, h.kind, h.from, h.to, 1); err != nil {
 			return err
 		}

@@ -581,14 +581,15 @@ func Differences(ctx context.Context, tx *store.Tx, max int, prefixes ...string)
 }
 
 // Count returns how many daily and monthly rows the metrics with the
-// prefixes have.
+// prefixes have, leaving out those that came to 0 (where a flush fell
+// between a +1 and its −1).
 func Count(ctx context.Context, q store.Querier, prefixes ...string) (int, error) {
 	total := 0
 	for _, p := range prefixes {
 		var n int
 		lo, hi := prefixRange(p)
-		if err := q.QueryRow(ctx, `SELECT (SELECT COUNT(*) FROM rollup_day WHERE metric >= ? AND metric < ?)
-			+ (SELECT COUNT(*) FROM rollup_month WHERE metric >= ? AND metric < ?)`, lo, hi, lo, hi).Scan(&n); err != nil {
+		if err := q.QueryRow(ctx, `SELECT (SELECT COUNT(*) FROM rollup_day WHERE metric >= ? AND metric < ? AND value <> 0)
+			+ (SELECT COUNT(*) FROM rollup_month WHERE metric >= ? AND metric < ? AND value <> 0)`, lo, hi, lo, hi).Scan(&n); err != nil {
 			return 0, err
 		}
 		total += n

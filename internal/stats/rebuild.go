@@ -41,6 +41,11 @@ func (s *Service) Rebuild(ctx context.Context, apply bool, progress func(module 
 		var c Check
 		err := s.DB.Write(ctx, func(tx *store.Tx) error {
 			c = Check{Module: m.Name, Compared: !apply}
+			usual, err := tx.LargeCache(ctx)
+			if err != nil {
+				return err
+			}
+			defer usual()
 			if !apply {
 				if err := rollup.Keep(ctx, tx, m.Metrics...); err != nil {
 					return err

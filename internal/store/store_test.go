@@ -269,3 +269,48 @@ func TestRollupDimensionsMoveUpTheTree(t *testing.T) {
 		}
 	}
 }
+
+// TestLargeCacheIsPutBack: a rebuild's large page cache lasts until it puts
+// the usual one back, on the writer connection every later write uses.
+func TestLargeCacheIsPutBack(t *testing.T) {
+	db := storetest.Open(t)
+	if db.Dialect != store.SQLite {
+		t.Skip("PostgreSQL's cache is the server's")
+	}
+	ctx := context.Background()
+	cache := func(tx *store.Tx) (n int) {
+		t.Helper()
+		if err := tx.QueryRow(ctx, "PRAGMA cache_size").Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	err := db.Write(ctx, func(tx *store.Tx) error {
+		markAudited(tx)
+		usual, err := tx.LargeCache(ctx)
+		if err != nil {
+			return err
+		}
+		if n := cache(tx); n != -1<<20 {
+			t.Errorf("large cache: %d", n)
+		}
+		usual()
+		if n := cache(tx); n != -32000 {
+			t.Errorf("put back: %d", n)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = db.Write(ctx, func(tx *store.Tx) error {
+		markAudited(tx)
+		if n := cache(tx); n != -32000 {
+			t.Errorf("the next write's cache: %d, want -32000", n)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
