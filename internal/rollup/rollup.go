@@ -225,9 +225,9 @@ func pathIDs(path string) ([]int64, error) {
 // Move carries the totals of the node at oldPath, which now stands at
 // newPath with its subtree, from the ancestors it left to those it joined,
 // in tx: the node's own rows (totals and dimensions) are its subtree's, so
-// they are taken from the one and added to the other. The org package calls it after it has
-// rewritten the paths (and so, on PostgreSQL, waited for the transactions
-// still adding to the node).
+// they are taken from the one and added to the other. The org package calls
+// it after it has rewritten the paths (and so, on PostgreSQL, waited for the
+// transactions still adding to the node).
 func Move(ctx context.Context, tx *store.Tx, oldPath, newPath string) error {
 	before, err := pathIDs(oldPath)
 	if err != nil {
@@ -255,7 +255,7 @@ func Move(ctx context.Context, tx *store.Tx, oldPath, newPath string) error {
 			shifts = append(shifts, struct{ org, sign int64 }{a, 1})
 		}
 	}
-	for _, t := range []struct{ table, col string }{{"rollup_day", "day"}, {"rollup_month", "month"}} {
+	for _, t := range tables {
 		// The key starts with the metric: the node's rows are read one
 		// metric at a time, each a seek.
 		metrics, err := distinctMetrics(ctx, tx, t.table)

@@ -246,8 +246,8 @@ func (s *Service) Dashboard(ctx context.Context, p *access.Principal, from, to c
 // enough to leave readers for everyone else.
 const dashboardReaders = 4
 
-// chartOf draws trend t: labelled by month or by week (MM-DD of its
-// Monday), money in 万元, a rate in per cent.
+// chartOf draws trend t: labelled by month (YYYY-MM) or by week (MM-DD of
+// its first day), money in 万元, a rate in per cent.
 func chartOf(title, kind string, isMoney, isRate bool, t Trend, by string) Chart {
 	ch := Chart{Title: title, Type: kind, Money: isMoney}
 	ser := Series{Name: title}
