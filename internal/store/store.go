@@ -122,7 +122,10 @@ var sqlitePragmas = []string{
 	"synchronous(NORMAL)", // WAL + NORMAL: a killed process loses nothing committed
 	"foreign_keys(ON)",
 	sqliteCache,
-	"temp_store(MEMORY)",
+	// Temporary tables and large sorts (a rollup verification, a
+	// migration's GROUP BY) spill to files beyond the cache, rather than
+	// holding gigabytes in the process.
+	"temp_store(FILE)",
 }
 
 func (db *DB) openSQLite(path string) error {
