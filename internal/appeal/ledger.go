@@ -210,16 +210,12 @@ func (l *ledger) write(ctx context.Context, tx *store.Tx, ds []delta) error {
 }
 
 // Rebuild recomputes the appeal rollups from the recorded events, inside
-// tx (the rollups of "appeals." have been cleared). Events are read first
-// and the totals written after, since a connection cannot write while it
-// streams a result on PostgreSQL.
+// tx (the rollups of "appeals." have been cleared). The events are read a
+// range of appeals at a time, each appeal's events whole within its range,
+// and the range's totals written before the next is read: memory stays flat
+// however many appeals there are, and no rollup is written while a query
+// is still open (a connection cannot do both on PostgreSQL).
 func Rebuild(ctx context.Context, tx *store.Tx) error {
-	rows, err := tx.Query(ctx, `SELECT ev.entity_id, a.org_id, a.category, ev.action, ev.from_state, ev.on_date, ev.data
-		FROM flow_events ev JOIN appeals a ON a.id = ev.entity_id
-		WHERE ev.entity = 'appeal' ORDER BY ev.entity_id, ev.id`)
-	if err != nil {
-		return err
-	}
 	type key struct {
 		metric string
 		day    civil.Date
@@ -227,43 +223,56 @@ func Rebuild(ctx context.Context, tx *store.Tx) error {
 		dim    string
 	}
 	sums := map[key]int64{}
-	var cur int64
-	var l *ledger
-	for rows.Next() {
-		var id, org int64
-		var cat, data string
-		var ev flow.Event
-		if err := rows.Scan(&id, &org, &cat, &ev.Action, &ev.From, &ev.On, &data); err != nil {
-			rows.Close()
+	var last int64
+	if err := tx.QueryRow(ctx, "SELECT COALESCE(MAX(id), 0) FROM appeals").Scan(&last); err != nil {
+		return err
+	}
+	for lo := int64(0); lo <= last; lo += rebuildSpan {
+		rows, err := tx.Query(ctx, `SELECT ev.entity_id, a.org_id, a.category, ev.action, ev.from_state, ev.on_date, ev.data
+			FROM flow_events ev JOIN appeals a ON a.id = ev.entity_id
+			WHERE ev.entity = 'appeal' AND ev.entity_id >= ? AND ev.entity_id < ? ORDER BY ev.entity_id, ev.id`, lo, lo+rebuildSpan)
+		if err != nil {
 			return err
 		}
-		if id != cur || l == nil {
-			cur, l = id, &ledger{org: org, cat: Category(cat)}
-		}
-		if data != "" && data != "{}" {
-			dec := json.NewDecoder(strings.NewReader(data))
-			dec.UseNumber() // ids beyond 2^53 stay exact
-			if err := dec.Decode(&ev.Data); err != nil {
+		var cur int64
+		var l *ledger
+		for rows.Next() {
+			var id, org int64
+			var cat, data string
+			var ev flow.Event
+			if err := rows.Scan(&id, &org, &cat, &ev.Action, &ev.From, &ev.On, &data); err != nil {
 				rows.Close()
-				return fmt.Errorf("appeal %d: event data: %w", id, err)
+				return err
+			}
+			if id != cur || l == nil {
+				cur, l = id, &ledger{org: org, cat: Category(cat)}
+			}
+			if data != "" && data != "{}" {
+				dec := json.NewDecoder(strings.NewReader(data))
+				dec.UseNumber() // ids beyond 2^53 stay exact
+				if err := dec.Decode(&ev.Data); err != nil {
+					rows.Close()
+					return fmt.Errorf("appeal %d: event data: %w", id, err)
+				}
+			}
+			for _, d := range l.apply(moveOf(ev)) {
+				sums[key{d.metric, d.day, l.org, string(l.cat)}] += d.n
+				sums[key{byDept(d.metric), d.day, l.org, strconv.FormatInt(d.dept, 10)}] += d.n
 			}
 		}
-		for _, d := range l.apply(moveOf(ev)) {
-			sums[key{d.metric, d.day, l.org, string(l.cat)}] += d.n
-			sums[key{byDept(d.metric), d.day, l.org, strconv.FormatInt(d.dept, 10)}] += d.n
-		}
-	}
-	if err := rows.Err(); err != nil {
-		rows.Close()
-		return err
-	}
-	if err := rows.Close(); err != nil {
-		return err
-	}
-	for k, n := range sums {
-		if err := rollup.Add(ctx, tx, k.metric, k.day, k.org, k.dim, n); err != nil {
+		if err := rows.Close(); err != nil {
 			return err
 		}
+		for k, n := range sums {
+			if err := rollup.Add(ctx, tx, k.metric, k.day, k.org, k.dim, n); err != nil {
+				return err
+			}
+		}
+		clear(sums)
 	}
 	return nil
 }
+
+// rebuildSpan is how many appeal ids a rebuild reads at a time. (A
+// variable so that tests can cut a small history into many ranges.)
+var rebuildSpan int64 = 50_000
