@@ -41,11 +41,6 @@ func (s *Service) Rebuild(ctx context.Context, apply bool, progress func(module 
 		var c Check
 		err := s.DB.Write(ctx, func(tx *store.Tx) error {
 			c = Check{Module: m.Name, Compared: !apply}
-			usual, err := tx.LargeCache(ctx)
-			if err != nil {
-				return err
-			}
-			defer usual()
 			if !apply {
 				if err := rollup.Keep(ctx, tx, m.Metrics...); err != nil {
 					return err
@@ -54,10 +49,13 @@ func (s *Service) Rebuild(ctx context.Context, apply bool, progress func(module 
 			if err := rollup.Clear(ctx, tx, m.Metrics...); err != nil {
 				return err
 			}
+			if err := rollup.Stage(ctx, tx); err != nil {
+				return err
+			}
 			if err := m.Rebuild(ctx, tx); err != nil {
 				return err
 			}
-			if err := rollup.Flush(ctx, tx); err != nil {
+			if err := rollup.Settle(ctx, tx); err != nil {
 				return err
 			}
 			if apply {

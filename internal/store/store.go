@@ -110,9 +110,6 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	return db, nil
 }
 
-// sqliteCache is the page cache of each SQLite connection: 32 MB.
-const sqliteCache = "cache_size(-32000)"
-
 // sqlitePragmas are applied to every pooled connection through the DSN.
 // busy_timeout comes first so that even the WAL switch waits for a lock held
 // by another process (a backup, a second command) instead of failing.
@@ -121,7 +118,7 @@ var sqlitePragmas = []string{
 	"journal_mode(WAL)",
 	"synchronous(NORMAL)", // WAL + NORMAL: a killed process loses nothing committed
 	"foreign_keys(ON)",
-	sqliteCache,
+	"cache_size(-32000)",
 	// Temporary tables and large sorts (a rollup verification, a
 	// migration's GROUP BY) spill to files beyond the cache, rather than
 	// holding gigabytes in the process.
@@ -379,25 +376,6 @@ func (tx *Tx) Dialect() Dialect { return tx.db.Dialect }
 
 // DB returns the database of the transaction.
 func (tx *Tx) DB() *DB { return tx.db }
-
-// rebuildCacheKiB is the page cache a rebuild's SQLite transaction gets.
-const rebuildCacheKiB = 1 << 20
-
-// LargeCache gives the rest of the transaction a page cache of 1 GiB on
-// SQLite, for work that writes rows all over large tables (a rollup
-// rebuild): the usual 32 MB would spill pages to the WAL and read them back
-// again and again. The returned func puts the usual cache back; call it
-// before the transaction ends. PostgreSQL's cache is the server's: there
-// both do nothing.
-func (tx *Tx) LargeCache(ctx context.Context) (func(), error) {
-	if tx.db.Dialect != SQLite {
-		return func() {}, nil
-	}
-	if _, err := tx.Exec(ctx, fmt.Sprintf("PRAGMA cache_size = -%d", rebuildCacheKiB)); err != nil {
-		return nil, err
-	}
-	return func() { tx.Exec(ctx, "PRAGMA "+sqliteCache) }, nil
-}
 
 // Memo returns the database's memo: a map in which packages keep facts
 // derived from its rows, by keys of their own types.

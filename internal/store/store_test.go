@@ -270,47 +270,35 @@ func TestRollupDimensionsMoveUpTheTree(t *testing.T) {
 	}
 }
 
-// TestLargeCacheIsPutBack: a rebuild's large page cache lasts until it puts
-// the usual one back, on the writer connection every later write uses.
-func TestLargeCacheIsPutBack(t *testing.T) {
+// TestPragmasTakeEffectOnce: SQLite carries out a pragma's assignment when
+// it prepares it, so a pragma must never be prepared for later: the last
+// one a write runs is the one in force for the next.
+func TestPragmasTakeEffectOnce(t *testing.T) {
 	db := storetest.Open(t)
 	if db.Dialect != store.SQLite {
-		t.Skip("PostgreSQL's cache is the server's")
+		t.Skip("SQLite's pragmas")
 	}
 	ctx := context.Background()
-	cache := func(tx *store.Tx) (n int) {
-		t.Helper()
-		if err := tx.QueryRow(ctx, "PRAGMA cache_size").Scan(&n); err != nil {
+	for i := range 10 {
+		err := db.Write(ctx, func(tx *store.Tx) error {
+			markAudited(tx)
+			for _, q := range []string{"PRAGMA cache_size = -4000", "PRAGMA cache_size = -8000"} {
+				if _, err := tx.Exec(ctx, q); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
 			t.Fatal(err)
 		}
-		return n
-	}
-	err := db.Write(ctx, func(tx *store.Tx) error {
-		markAudited(tx)
-		usual, err := tx.LargeCache(ctx)
-		if err != nil {
-			return err
+		var n int
+		err = db.Write(ctx, func(tx *store.Tx) error {
+			markAudited(tx)
+			return tx.QueryRow(ctx, "PRAGMA cache_size").Scan(&n)
+		})
+		if err != nil || n != -8000 {
+			t.Fatalf("round %d: cache_size %d after setting -8000 (%v)", i, n, err)
 		}
-		if n := cache(tx); n != -1<<20 {
-			t.Errorf("large cache: %d", n)
-		}
-		usual()
-		if n := cache(tx); n != -32000 {
-			t.Errorf("put back: %d", n)
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	err = db.Write(ctx, func(tx *store.Tx) error {
-		markAudited(tx)
-		if n := cache(tx); n != -32000 {
-			t.Errorf("the next write's cache: %d, want -32000", n)
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
 	}
 }
