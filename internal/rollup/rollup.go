@@ -83,8 +83,9 @@ func (b *buffer) add(metric string, org int64, dim, day, month string, delta int
 	b.month[cell{metric, org, dim, month}] += delta
 }
 
-// Flush writes what the transaction's Adds have summed so far. A commit
-// flushes by itself; a rebuild flushes to read back what it wrote.
+// Flush writes what the transaction's Adds have summed so far: to the
+// rollups, or while the transaction is staged (Stage) to its staging
+// tables. A commit flushes by itself.
 func Flush(ctx context.Context, tx *store.Tx) error {
 	b, ok := tx.Local(bufferKey{}).(*buffer)
 	if !ok || len(b.day)+len(b.month) == 0 {
